@@ -1,0 +1,39 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.core.time import utcnow
+from crm.extensions import db
+
+
+class AuditAction:
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    RESTORE = "restore"
+
+
+class AuditLog(db.Model):
+    """Append-only: one row per record changed, or per security event (login, refused access, …)."""
+
+    __tablename__ = "audit_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    actor_label: Mapped[str] = mapped_column(sa.String(120))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    record_type: Mapped[str | None] = mapped_column(sa.String(60), index=True)
+    record_id: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="raise")
+
+
+@event.listens_for(AuditLog, "before_update")
+@event.listens_for(AuditLog, "before_delete")
+def _refuse_rewriting_history(mapper, connection, target):
+    raise RuntimeError("audit_logs is append-only")

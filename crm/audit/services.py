@@ -1,0 +1,56 @@
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from crm.audit.context import current_actor, current_ip
+from crm.audit.models import AuditLog
+from crm.core.time import SEOUL
+from crm.extensions import db
+
+
+def record_security_event(action: str, *, actor=None, label: str | None = None, detail: dict | None = None) -> None:
+    """Log a security event (login, logout, refused access, CSRF failure); the caller commits.
+
+    Data changes are never written here: the session listener logs those.
+    """
+    who = current_actor()
+    db.session.add(AuditLog(
+        actor_id=actor.id if actor is not None else who.user_id,
+        actor_label=label or (actor.login_id if actor is not None else who.label),
+        ip=current_ip(),
+        action=action,
+        record_type="User" if actor is not None else None,
+        record_id=str(actor.id) if actor is not None else None,
+        changes=detail,
+    ))
+
+
+def _seoul_day_start_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SEOUL)
+
+
+def audit_log_statement(*, actor_id: int | None = None, record_type: str | None = None,
+                        record_id: str | None = None, action: str | None = None,
+                        date_from: date | None = None, date_to: date | None = None) -> sa.Select:
+    """Newest first; dates are Seoul calendar days, both ends included."""
+    stmt = sa.select(AuditLog).options(joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
+    if actor_id:
+        stmt = stmt.where(AuditLog.actor_id == actor_id)
+    if record_type:
+        stmt = stmt.where(AuditLog.record_type == record_type)
+    if record_id:
+        stmt = stmt.where(AuditLog.record_id == record_id)
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    if date_from:
+        stmt = stmt.where(AuditLog.at >= _seoul_day_start_utc(date_from))
+    if date_to:
+        stmt = stmt.where(AuditLog.at < _seoul_day_start_utc(date_to + timedelta(days=1)))
+    return stmt
+
+
+def known_record_types() -> list[str]:
+    return list(db.session.scalars(
+        sa.select(AuditLog.record_type).where(AuditLog.record_type.is_not(None)).distinct().order_by(AuditLog.record_type)
+    ))

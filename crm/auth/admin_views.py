@@ -1,0 +1,109 @@
+"""/admin/users: the admin manages accounts."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.auth import services
+from crm.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
+from crm.auth.models import Role, User
+from crm.core.access import role_required
+from crm.core.errors import RuleError, StaleEditError
+from crm.core.pagination import paginate
+from crm.extensions import db
+
+bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
+
+
+def _role_filter() -> Role | None:
+    try:
+        return Role(request.args.get("role", ""))
+    except ValueError:
+        return None
+
+
+def _active_filter() -> bool | None:
+    return {"1": True, "0": False}.get(request.args.get("active", ""))
+
+
+@bp.get("/")
+@role_required(Role.ADMIN)
+def index():
+    stmt = services.users_statement(role=_role_filter(), active=_active_filter(), query=request.args.get("q"))
+    page = paginate(stmt)
+    return render_template("admin/users/index.html", page=page, roles=list(Role))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def create():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(login_id=form.login_id.data, name=form.name.data, email=form.email.data,
+                                        role=form.role.data, password=form.password.data, actor=current_user)
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("사용자 %(login)s을(를) 만들었습니다.", login=user.login_id), "success")
+            return redirect(url_for(".index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/users/form.html", form=form, user=None), status
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    password_form = PasswordResetForm(formdata=None, version=user.version)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, version=form.version_number, name=form.name.data, email=form.email.data,
+                                 role=form.role.data, active=form.active.data, actor=current_user)
+        except StaleEditError as error:
+            db.session.rollback()
+            form = UserEditForm(formdata=None, obj=user)
+            form.add_rule_error(error)
+            status = 409
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("저장했습니다."), "success")
+            return redirect(url_for(".index"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/users/form.html", form=form, user=user, password_form=password_form), status
+
+
+@bp.post("/<int:user_id>/password")
+@role_required(Role.ADMIN)
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    password_form = PasswordResetForm()
+    status = 422
+    if password_form.validate_on_submit():
+        try:
+            services.set_password(user, password_form.password.data, version=password_form.version_number,
+                                  actor=current_user)
+        except StaleEditError as error:
+            db.session.rollback()
+            password_form = PasswordResetForm(formdata=None, version=user.version)
+            password_form.add_rule_error(error)
+            status = 409
+        except RuleError as error:
+            db.session.rollback()
+            password_form.add_rule_error(error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("%(login)s의 비밀번호를 재설정했습니다. 그 사용자의 로그인은 모두 종료되었습니다.",
+                    login=user.login_id), "success")
+            return redirect(url_for(".edit", user_id=user.id))
+    form = UserEditForm(formdata=None, obj=user)
+    return render_template("admin/users/form.html", form=form, user=user, password_form=password_form), status

@@ -1,0 +1,31 @@
+"""Template filters: money as 265,418,348원, dates as 2021. 11. 25., times in Seoul."""
+from datetime import date, datetime
+
+from flask import Flask
+
+from crm.core.time import SEOUL, as_utc
+
+
+def won(amount: int | None) -> str:
+    return "" if amount is None else f"{amount:,}원"
+
+
+def korean_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = as_utc(value).astimezone(SEOUL).date()
+    return f"{value.year}. {value.month}. {value.day}."
+
+
+def korean_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = as_utc(value).astimezone(SEOUL)
+    return f"{korean_date(local.date())} {local:%H:%M}"
+
+
+def register_template_filters(app: Flask) -> None:
+    app.add_template_filter(won)
+    app.add_template_filter(korean_date, "date")
+    app.add_template_filter(korean_datetime, "datetime")

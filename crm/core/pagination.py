@@ -1,0 +1,9 @@
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+
+from crm.extensions import db
+
+
+def paginate(stmt, *, per_page: int | None = None) -> Pagination:
+    """One page of a select, page number from ?page=; out-of-range pages answer 404."""
+    return db.paginate(stmt, per_page=per_page or current_app.config["PAGE_SIZE"], max_per_page=200, error_out=True)

@@ -1,0 +1,21 @@
+"""One global criterion leaves soft-deleted rows out of every ORM query and relationship load."""
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from crm.core.mixins import SoftDeleteMixin
+
+INCLUDE_DELETED = "include_deleted"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_soft_deleted(state: ORMExecuteState) -> None:
+    if state.is_select and not state.is_column_load and not state.execution_options.get(INCLUDE_DELETED):
+        state.statement = state.statement.options(
+            with_loader_criteria(SoftDeleteMixin, lambda cls: cls.deleted_at.is_(None), include_aliases=True)
+        )
+
+
+def including_deleted(stmt: sa.Select) -> sa.Select:
+    """The statement with soft-deleted rows included (the trash, restoring)."""
+    return stmt.execution_options(**{INCLUDE_DELETED: True})

@@ -1,0 +1,20 @@
+"""Time: timestamps are stored in UTC; dates and weeks are reckoned in Asia/Seoul."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def seoul_today() -> date:
+    return utcnow().astimezone(SEOUL).date()
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)

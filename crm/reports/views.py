@@ -1,0 +1,20 @@
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from crm.core.access import signed_in
+from crm.reports import services
+
+bp = Blueprint("reports", __name__)
+
+
+@bp.get("/")
+@signed_in
+def dashboard():
+    context = {}
+    if current_user.is_admin:
+        context = {
+            "user_counts": services.user_counts_by_role(),
+            "recent_logins": services.recent_logins(),
+            "recent_audit": services.recent_audit_entries(),
+        }
+    return render_template("reports/dashboard.html", **context)

@@ -1,0 +1,170 @@
+"""Fixtures: a fresh database per test (in-memory SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
+clients signed in as a role, `make_*` factories and a SQL statement counter."""
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+
+from crm import create_app
+from crm.auth import services as auth_services
+from crm.auth.models import Role
+from crm.extensions import db as _db
+from crm.extensions import limiter
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def on_postgres() -> bool:
+    return bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgresql"))
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a visible reason, except under CI=true, where a missing prerequisite is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI=true and a test prerequisite is missing: {reason}")
+    pytest.skip(reason)
+
+
+def empty_all_tables() -> None:
+    tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+    _db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _db.session.commit()
+
+
+_postgres_schema_ready = False
+
+
+def _forget_user_between_requests():
+    # Tests keep one app context open across requests; Flask-Login caches the user in `g`,
+    # which a real server starts afresh for every request.
+    g.pop("_login_user", None)
+
+
+@pytest.fixture
+def app():
+    global _postgres_schema_ready
+    app = create_app("testing")
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_user_between_requests)
+    with app.app_context():
+        if on_postgres():
+            if not _postgres_schema_ready:
+                _db.drop_all()
+                _db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                _db.session.commit()
+                _db.create_all()
+                _postgres_schema_ready = True
+        else:
+            _db.create_all()
+        limiter.reset()
+        yield app
+        _db.session.rollback()
+        if on_postgres():
+            empty_all_tables()
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.COORDINATOR, *, login_id: str | None = None, name: str | None = None,
+             password: str = PASSWORD, active: bool = True, email: str | None = None):
+        number = next(counter)
+        user = auth_services.create_user(login_id=login_id or f"{role.value}{number}",
+                                         name=name or f"{role.value} {number}", role=role,
+                                         password=password, email=email)
+        user.active = active
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(Role.ADMIN, login_id="admin1", name="관리자1")
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user(Role.COORDINATOR, login_id="coordinator1", name="코디1")
+
+
+@pytest.fixture
+def coach(make_user):
+    return make_user(Role.COACH, login_id="coach1", name="코치1")
+
+
+def log_in(client, login_id: str, password: str = PASSWORD, **kwargs):
+    return client.post("/login", data={"login_id": login_id, "password": password}, **kwargs)
+
+
+@pytest.fixture
+def client_as(app):
+    """A new test client signed in as `user`."""
+
+    def sign_in(user, password: str = PASSWORD):
+        client = app.test_client()
+        response = log_in(client, user.login_id, password)
+        assert response.status_code == 302, response.status_code
+        return client
+
+    return sign_in
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(db):
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
