@@ -144,12 +144,18 @@ def csrf_app(app):
     return app
 
 
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
 class QueryCounter:
+    """Counts the statements that read or write data (not BEGIN/COMMIT, which depend on the test's own state)."""
+
     def __init__(self):
         self.statements: list[str] = []
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(statement)
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.statements.append(statement)
 
     @property
     def count(self) -> int:

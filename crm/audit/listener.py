@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from crm.audit.context import current_actor, current_ip
 from crm.audit.models import AuditAction, AuditLog
-from crm.core.time import utcnow
+from crm.core.time import as_utc, utcnow
 
 REDACTED = "***"
 # Bookkeeping columns whose changes say nothing a reader of the log needs.
@@ -30,7 +30,9 @@ class Audited:
 def _plain(value):
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -75,7 +77,7 @@ def _update_action(changes: dict) -> str:
 
 def _row(obj, action: str, changes: dict) -> dict:
     actor = current_actor()
-    identity = sa.inspect(obj).identity
+    identity = sa.inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "at": utcnow(),
         "actor_id": actor.user_id,
@@ -83,9 +85,22 @@ def _row(obj, action: str, changes: dict) -> dict:
         "ip": current_ip(),
         "action": action,
         "record_type": type(obj).__name__,
-        "record_id": ",".join(str(part) for part in identity) if identity else None,
+        "record_id": ",".join(str(part) for part in identity),
         "changes": changes,
     }
+
+
+def _keep_old_value(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _load_old_values_before_changes(mapper: Mapper, class_) -> None:
+    """A value set on an expired attribute (after a commit, say) has no old value unless asked for;
+    active history loads it first, so the log always holds [old, new]."""
+    if issubclass(class_, Audited):
+        for attr in mapper.column_attrs:
+            event.listen(getattr(class_, attr.key), "set", _keep_old_value, active_history=True, retval=True)
 
 
 @event.listens_for(Session, "after_flush")

@@ -4,6 +4,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from crm.core.mixins import SoftDeleteMixin
+from crm.core.time import utcnow
 
 INCLUDE_DELETED = "include_deleted"
 
@@ -19,3 +20,16 @@ def _hide_soft_deleted(state: ORMExecuteState) -> None:
 def including_deleted(stmt: sa.Select) -> sa.Select:
     """The statement with soft-deleted rows included (the trash, restoring)."""
     return stmt.execution_options(**{INCLUDE_DELETED: True})
+
+
+def soft_delete(record: SoftDeleteMixin, *, actor) -> None:
+    """Hide a record everywhere; the audit log records it as a delete, and an admin can restore it."""
+    # Read the actor's id first: loading it could autoflush half of the change into its own audit row.
+    actor_id = actor.id if actor is not None else None
+    record.deleted_at = utcnow()
+    record.deleted_by_id = actor_id
+
+
+def restore(record: SoftDeleteMixin, *, actor) -> None:
+    record.deleted_at = None
+    record.deleted_by_id = None

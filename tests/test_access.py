@@ -1,0 +1,91 @@
+"""Every route declares who may use it, and the declaration is what this matrix expects.
+
+A new route fails this file until it is added to ACCESS_MATRIX: each view needs an explicit decision.
+"""
+import pytest
+
+from crm.auth.models import Role
+from crm.core.access import PUBLIC, SIGNED_IN, declared_access
+
+ADMIN_ONLY = frozenset({Role.ADMIN})
+
+# endpoint -> who may use it
+ACCESS_MATRIX = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "core.healthz": PUBLIC,
+    "core.set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "reports.dashboard": SIGNED_IN,
+    "admin_users.index": ADMIN_ONLY,
+    "admin_users.create": ADMIN_ONLY,
+    "admin_users.edit": ADMIN_ONLY,
+    "admin_users.reset_password": ADMIN_ONLY,
+    "audit.index": ADMIN_ONLY,
+}
+
+
+def test_every_route_is_in_the_access_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+
+    assert sorted(endpoints - ACCESS_MATRIX.keys()) == []
+    assert sorted(ACCESS_MATRIX.keys() - endpoints) == []
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS_MATRIX))
+def test_each_view_declares_the_access_the_matrix_expects(app, endpoint):
+    assert declared_access(app, endpoint) == ACCESS_MATRIX[endpoint]
+
+
+def test_a_view_that_declares_nothing_is_refused_even_to_an_admin(app, admin, client_as):
+    app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
+
+    response = client_as(admin).get("/undeclared")
+
+    assert response.status_code == 403
+    assert "secret" not in response.text
+
+
+def _pages_for_each_role(admin):
+    """GET URLs of the routes with the ids of existing records filled in."""
+    return {
+        "reports.dashboard": "/",
+        "auth.change_password": "/account/password",
+        "admin_users.index": "/admin/users/",
+        "admin_users.create": "/admin/users/new",
+        "admin_users.edit": f"/admin/users/{admin.id}/edit",
+        "audit.index": "/admin/audit/",
+    }
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_gets_exactly_the_pages_the_matrix_allows(role, admin, make_user, client_as):
+    user = admin if role is Role.ADMIN else make_user(role)
+    client = client_as(user)
+
+    for endpoint, url in _pages_for_each_role(admin).items():
+        allowed = ACCESS_MATRIX[endpoint] in (PUBLIC, SIGNED_IN) or role in ACCESS_MATRIX[endpoint]
+        assert client.get(url).status_code == (200 if allowed else 403), (endpoint, role)
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page_with_the_page_to_return_to(client, admin):
+    for endpoint, url in _pages_for_each_role(admin).items():
+        response = client.get(url)
+        assert response.status_code == 302, endpoint
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_a_coach_cannot_post_to_admin_only_views(coach, admin, client_as, db):
+    client = client_as(coach)
+
+    created = client.post("/admin/users/new", data={"login_id": "intruder", "name": "x", "role": "admin",
+                                                    "password": "long enough pw", "password_confirm": "long enough pw"})
+    promoted = client.post(f"/admin/users/{coach.id}/edit", data={"name": "x", "role": "admin", "active": "y",
+                                                                   "version": coach.version})
+
+    assert created.status_code == 403
+    assert promoted.status_code == 403
+    db.session.expire_all()
+    assert coach.role is Role.COACH

@@ -1,0 +1,66 @@
+import sqlalchemy as sa
+
+from crm.audit.models import AuditLog
+from crm.auth.models import Role, User
+from crm.demo import DEMO_USERS
+from tests.conftest import log_in
+
+
+def _users(db):
+    return db.session.execute(sa.select(User.login_id, User.role, User.name).order_by(User.login_id)).all()
+
+
+def test_users_create_reads_the_password_from_standard_input_and_the_user_can_log_in(app, db):
+    result = app.test_cli_runner().invoke(args=["users", "create", "firstadmin", "--role", "admin", "--name", "첫 관리자"],
+                                          input="a long admin secret\n")
+
+    assert result.exit_code == 0, result.output
+    assert _users(db) == [("firstadmin", Role.ADMIN, "첫 관리자")]
+    assert log_in(app.test_client(), "firstadmin", "a long admin secret").status_code == 302
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "insert"))
+    assert (entry.actor_id, entry.actor_label) == (None, "system")
+
+
+def test_users_create_accepts_two_identical_lines_and_refuses_two_different_ones(app, db):
+    runner = app.test_cli_runner()
+
+    same = runner.invoke(args=["users", "create", "twice", "--role", "coach", "--name", "코치"],
+                         input="same secret here\nsame secret here\n")
+    different = runner.invoke(args=["users", "create", "differs", "--role", "coach", "--name", "코치"],
+                              input="same secret here\nanother secret\n")
+
+    assert same.exit_code == 0
+    assert different.exit_code != 0
+    assert [row.login_id for row in _users(db)] == ["twice"]
+
+
+def test_users_create_refuses_a_weak_password_an_unknown_role_and_a_taken_login_id(app, db, admin):
+    runner = app.test_cli_runner()
+
+    weak = runner.invoke(args=["users", "create", "weak", "--role", "coach", "--name", "x"], input="short\n")
+    unknown_role = runner.invoke(args=["users", "create", "odd", "--role", "owner", "--name", "x"],
+                                 input="long enough pw\n")
+    taken = runner.invoke(args=["users", "create", "admin1", "--role", "coach", "--name", "x"],
+                          input="long enough pw\n")
+
+    assert weak.exit_code != 0 and "8자 이상" in weak.output
+    assert unknown_role.exit_code != 0
+    assert taken.exit_code != 0 and "이미 쓰이는 아이디" in taken.output
+    assert [row.login_id for row in _users(db)] == ["admin1"]
+
+
+def test_demo_load_makes_one_user_per_role_and_loading_twice_changes_nothing(app, db):
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["demo", "load"])
+    users_after_first = _users(db)
+    audit_rows_after_first = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    second = runner.invoke(args=["demo", "load"])
+
+    assert first.exit_code == second.exit_code == 0
+    assert {row.role for row in users_after_first} == set(Role)
+    assert _users(db) == users_after_first
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == audit_rows_after_first
+    for demo in DEMO_USERS:
+        assert demo.login_id in second.output and demo.password in second.output
+        assert log_in(app.test_client(), demo.login_id, demo.password).status_code == 302

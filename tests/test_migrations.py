@@ -1,0 +1,74 @@
+"""The migrations build exactly the schema the models describe, and go down and up again, on SQLite
+and (with TEST_DATABASE_URL) PostgreSQL."""
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+
+from crm import create_app
+from crm.extensions import db
+from tests.conftest import TEST_DATABASE_URL, on_postgres
+
+
+@pytest.fixture
+def migration_url(tmp_path):
+    """An empty database: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    if not on_postgres():
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    schema = f"migration_test_{uuid.uuid4().hex[:8]}"
+    admin_engine = sa.create_engine(TEST_DATABASE_URL)
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in TEST_DATABASE_URL else "?"
+    yield f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin_engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin_engine.dispose()
+
+
+@pytest.fixture
+def migration_app(migration_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=migration_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _schema_differences() -> list:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _head(app) -> str:
+    config = app.extensions["migrate"].migrate.get_config()
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"the migrations have {len(heads)} heads"
+    return heads[0]
+
+
+def test_upgrade_from_empty_builds_the_schema_of_the_models(migration_app):
+    upgrade()
+
+    assert _current_revision() == _head(migration_app)
+    assert _schema_differences() == []
+
+
+def test_downgrade_to_base_and_upgrade_again_keeps_working(migration_app):
+    upgrade()
+    downgrade(revision="base")
+    assert sa.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
+
+    upgrade()
+    assert _schema_differences() == []
