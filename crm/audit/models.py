@@ -5,6 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.core.time import utcnow
+from crm.core.types import UtcDateTime
 from crm.extensions import db
 
 
@@ -21,7 +22,7 @@ class AuditLog(db.Model):
     __tablename__ = "audit_logs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     actor_label: Mapped[str] = mapped_column(sa.String(120))
     ip: Mapped[str | None] = mapped_column(sa.String(64))

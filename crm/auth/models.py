@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.audit.listener import Audited
 from crm.core.mixins import TimestampMixin, VersionedMixin
+from crm.core.types import UtcDateTime
 from crm.extensions import db
 
 
@@ -43,7 +44,7 @@ class User(Audited, TimestampMixin, VersionedMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     # Flask-Login stores this, not the id: rotating it ends every session of the user at once.
     session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
-    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     # Flask-Login
     @property

@@ -5,11 +5,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from crm.core.time import utcnow
+from crm.core.types import UtcDateTime
 
 
 class TimestampMixin:
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class VersionedMixin:
@@ -25,7 +26,7 @@ class VersionedMixin:
 class SoftDeleteMixin:
     """Deleting hides the row; the global criterion in crm.core.softdelete leaves it out of queries."""
 
-    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
     @declared_attr
     def deleted_by_id(cls) -> Mapped[int | None]:

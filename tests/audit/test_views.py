@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+import sqlalchemy as sa
+import time_machine
+
+from crm.audit.models import AuditLog
+from crm.core.time import utcnow
+
+
+def _edit_role(client, user, role):
+    return client.post(f"/admin/users/{user.id}/edit", data={
+        "name": user.name, "role": role, "active": "y", "version": user.version})
+
+
+def test_the_audit_log_shows_who_changed_which_field_from_what_to_what(admin, coach, client_as):
+    client = client_as(admin)
+    _edit_role(client, coach, "coordinator")
+
+    page = client.get("/admin/audit/?record_type=User&action=update")
+
+    assert page.status_code == 200
+    assert "관리자1" in page.text
+    assert f"User #{coach.id}" in page.text
+    assert "<del>coach</del> → <ins>coordinator</ins>" in page.text
+
+
+def test_the_audit_log_filters_by_user_record_and_date(admin, coach, coordinator, client_as, db):
+    client = client_as(admin)
+    _edit_role(client, coach, "coordinator")
+    _edit_role(client, coordinator, "coach")
+
+    by_record = client.get(f"/admin/audit/?record_type=User&record_id={coach.id}&action=update")
+    by_actor = client.get(f"/admin/audit/?actor_id={coach.id}")
+    tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
+    by_future_date = client.get(f"/admin/audit/?date_from={tomorrow}")
+
+    assert "전체 1건" in by_record.text and f"User #{coach.id}" in by_record.text
+    assert "전체 0건" in by_actor.text
+    assert "전체 0건" in by_future_date.text
+
+
+def test_a_date_range_that_ends_before_it_starts_is_refused_beside_the_field(admin, client_as):
+    response = client_as(admin).get("/admin/audit/?date_from=2026-02-01&date_to=2026-01-01")
+
+    assert response.status_code == 422
+    assert "종료일이 시작일보다 앞섭니다." in response.text
+
+
+def test_dates_are_seoul_calendar_days(admin, coach, client_as, db):
+    # 2026-03-01 23:30 UTC is 2026-03-02 08:30 in Seoul.
+    with time_machine.travel("2026-03-01 23:30:00+00:00", tick=False):
+        db.session.add(AuditLog(actor_label="system", action="login"))
+        db.session.commit()
+    client = client_as(admin)
+
+    on_the_second = client.get("/admin/audit/?action=login&date_from=2026-03-02&date_to=2026-03-02")
+    on_the_first = client.get("/admin/audit/?action=login&date_from=2026-03-01&date_to=2026-03-01")
+
+    assert "전체 1건" in on_the_second.text
+    assert "2026. 3. 2. 08:30" in on_the_second.text
+    assert "전체 0건" in on_the_first.text
+
+
+def test_the_audit_page_issues_the_same_number_of_statements_for_few_and_many_rows(admin, client_as, db,
+                                                                                   count_queries):
+    client = client_as(admin)
+    with count_queries() as few:
+        client.get("/admin/audit/")
+    db.session.execute(sa.insert(AuditLog), [{"actor_id": admin.id, "actor_label": "admin1", "action": "login",
+                                              "at": utcnow()} for _ in range(120)])
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/admin/audit/")
+
+    assert many.count == few.count
