@@ -91,8 +91,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_filters(app: Flask) -> None:
+    from crm.audit.models import action_label
     from crm.core.filters import register_template_filters as register
     from crm.core.templating import register_globals
 
     register(app)
     register_globals(app)
+    app.add_template_filter(action_label)

@@ -2,19 +2,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from crm.audit.models import ACTION_LABELS
 from crm.core.forms import BaseForm
 
-ACTION_CHOICES = [
-    ("", ""),
-    ("insert", _l("생성")),
-    ("update", _l("수정")),
-    ("delete", _l("삭제")),
-    ("restore", _l("복원")),
-    ("login", _l("로그인")),
-    ("login_failed", _l("로그인 실패")),
-    ("logout", _l("로그아웃")),
-    ("csrf_failure", _l("보안 토큰 오류")),
-]
+ACTION_CHOICES = [("", ""), *ACTION_LABELS.items()]
 
 
 class AuditFilterForm(BaseForm):

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,6 +15,22 @@ class AuditAction:
     UPDATE = "update"
     DELETE = "delete"
     RESTORE = "restore"
+
+
+ACTION_LABELS = {
+    AuditAction.INSERT: _l("생성"),
+    AuditAction.UPDATE: _l("수정"),
+    AuditAction.DELETE: _l("삭제"),
+    AuditAction.RESTORE: _l("복원"),
+    "login": _l("로그인"),
+    "login_failed": _l("로그인 실패"),
+    "logout": _l("로그아웃"),
+    "csrf_failure": _l("보안 토큰 오류"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 class AuditLog(db.Model):
