@@ -33,7 +33,7 @@ translations: $(VENV)/.installed
 
 # Re-extract the Korean source strings and merge them into the English catalog.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract --ignore-dirs ".*" -F babel.cfg -k _l -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 run: $(VENV)/.installed instance/config.py translations

@@ -7,7 +7,7 @@ from crm.auth import services
 from crm.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from crm.auth.models import Role, User
 from crm.core.access import role_required
-from crm.core.errors import RuleError, StaleEditError
+from crm.core.forms import call_service
 from crm.core.pagination import paginate
 from crm.extensions import db
 
@@ -25,31 +25,31 @@ def _active_filter() -> bool | None:
     return {"1": True, "0": False}.get(request.args.get("active", ""))
 
 
+def _render_form(form, user=None, password_form=None, status=200):
+    return render_template("admin/users/form.html", form=form, user=user, password_form=password_form), status
+
+
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
     stmt = services.users_statement(role=_role_filter(), active=_active_filter(), query=request.args.get("q"))
-    page = paginate(stmt)
-    return render_template("admin/users/index.html", page=page, roles=list(Role))
+    return render_template("admin/users/index.html", page=paginate(stmt), roles=list(Role))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def create():
     form = UserCreateForm()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(login_id=form.login_id.data, name=form.name.data, email=form.email.data,
-                                        role=form.role.data, password=form.password.data, actor=current_user)
-        except RuleError as error:
-            db.session.rollback()
-            form.add_rule_error(error)
-        else:
-            db.session.commit()
-            flash(_("사용자 %(login)s을(를) 만들었습니다.", login=user.login_id), "success")
-            return redirect(url_for(".index"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/users/form.html", form=form, user=None), status
+    if not form.validate_on_submit():
+        return _render_form(form, status=422 if form.is_submitted() else 200)
+    outcome = call_service(form, lambda: services.create_user(
+        login_id=form.login_id.data, name=form.name.data, email=form.email.data, role=form.role.data,
+        password=form.password.data, actor=current_user))
+    if not outcome.ok:
+        return _render_form(outcome.form, status=outcome.status)
+    db.session.commit()
+    flash(_("사용자 %(login)s을(를) 만들었습니다.", login=outcome.result.login_id), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -58,27 +58,16 @@ def edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     password_form = PasswordResetForm(formdata=None, version=user.version)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_user(user, version=form.version_number, name=form.name.data, email=form.email.data,
-                                 role=form.role.data, active=form.active.data, actor=current_user)
-        except StaleEditError as error:
-            db.session.rollback()
-            form = UserEditForm(formdata=None, obj=user)
-            form.add_rule_error(error)
-            status = 409
-        except RuleError as error:
-            db.session.rollback()
-            form.add_rule_error(error)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("저장했습니다."), "success")
-            return redirect(url_for(".index"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("admin/users/form.html", form=form, user=user, password_form=password_form), status
+    if not form.validate_on_submit():
+        return _render_form(form, user, password_form, status=422 if form.is_submitted() else 200)
+    outcome = call_service(form, lambda: services.update_user(
+        user, version=form.version_number, name=form.name.data, email=form.email.data, role=form.role.data,
+        active=form.active.data, actor=current_user), current_form=lambda: UserEditForm(formdata=None, obj=user))
+    if not outcome.ok:
+        return _render_form(outcome.form, user, password_form, status=outcome.status)
+    db.session.commit()
+    flash(_("저장했습니다."), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.post("/<int:user_id>/password")
@@ -86,24 +75,14 @@ def edit(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     password_form = PasswordResetForm()
-    status = 422
-    if password_form.validate_on_submit():
-        try:
-            services.set_password(user, password_form.password.data, version=password_form.version_number,
-                                  actor=current_user)
-        except StaleEditError as error:
-            db.session.rollback()
-            password_form = PasswordResetForm(formdata=None, version=user.version)
-            password_form.add_rule_error(error)
-            status = 409
-        except RuleError as error:
-            db.session.rollback()
-            password_form.add_rule_error(error)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("%(login)s의 비밀번호를 재설정했습니다. 그 사용자의 로그인은 모두 종료되었습니다.",
-                    login=user.login_id), "success")
-            return redirect(url_for(".edit", user_id=user.id))
-    form = UserEditForm(formdata=None, obj=user)
-    return render_template("admin/users/form.html", form=form, user=user, password_form=password_form), status
+    edit_form = UserEditForm(formdata=None, obj=user)
+    if not password_form.validate_on_submit():
+        return _render_form(edit_form, user, password_form, status=422)
+    outcome = call_service(password_form, lambda: services.set_password(
+        user, password_form.password.data, version=password_form.version_number, actor=current_user),
+        current_form=lambda: PasswordResetForm(formdata=None, version=user.version))
+    if not outcome.ok:
+        return _render_form(edit_form, user, outcome.form, status=outcome.status)
+    db.session.commit()
+    flash(_("%(login)s의 비밀번호를 재설정했습니다. 그 사용자의 로그인은 모두 종료되었습니다.", login=user.login_id), "success")
+    return redirect(url_for(".edit", user_id=user.id))

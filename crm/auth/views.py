@@ -8,7 +8,7 @@ from crm.auth import services
 from crm.auth.forms import LoginForm, PasswordChangeForm
 from crm.auth.session import end_session, start_session
 from crm.core.access import public, signed_in
-from crm.core.errors import RuleError
+from crm.core.forms import call_service
 from crm.core.security import safe_next_url
 from crm.extensions import db, limiter
 
@@ -73,18 +73,15 @@ def logout():
 @signed_in
 def change_password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_own_password(user, current_password=form.current_password.data,
-                                         new_password=form.password.data)
-        except RuleError as error:
-            form.add_rule_error(error)
-        else:
-            db.session.commit()
-            # The new token ends every other session; this one continues under it.
-            start_session(user)
-            flash(_("비밀번호를 바꿨습니다. 다른 기기의 로그인은 모두 종료되었습니다."), "success")
-            return redirect(url_for("reports.dashboard"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/change_password.html", form=form), status
+    if not form.validate_on_submit():
+        return render_template("auth/change_password.html", form=form), 422 if form.is_submitted() else 200
+    user = current_user._get_current_object()
+    outcome = call_service(form, lambda: services.change_own_password(
+        user, current_password=form.current_password.data, new_password=form.password.data))
+    if not outcome.ok:
+        return render_template("auth/change_password.html", form=outcome.form), outcome.status
+    db.session.commit()
+    # The new token ends every other session; this one continues under it.
+    start_session(user)
+    flash(_("비밀번호를 바꿨습니다. 다른 기기의 로그인은 모두 종료되었습니다."), "success")
+    return redirect(url_for("reports.dashboard"))

@@ -64,8 +64,11 @@ def register_errorhandlers(app: Flask) -> None:
 
     def handle_csrf(error: CSRFError):
         from crm.audit.services import record_security_event
+        from crm.extensions import db
 
+        db.session.rollback()
         record_security_event("csrf_failure", detail={"reason": error.description, "path": request.path})
+        db.session.commit()
         return render_error(400, _("보안 토큰이 없거나 만료되었습니다. 페이지를 새로 고친 뒤 다시 시도하세요."))
 
     def handle_stale(error: StaleDataError):

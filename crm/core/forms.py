@@ -1,8 +1,15 @@
 """Form pieces every package uses."""
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from crm.core.errors import RuleError
+from crm.core.errors import RuleError, StaleEditError
+from crm.extensions import db
+
+T = TypeVar("T")
 
 
 class BaseForm(FlaskForm):
@@ -26,3 +33,33 @@ class VersionedForm(BaseForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+@dataclass
+class ServiceOutcome(Generic[T]):
+    """What a view needs after calling a service for a form: the result, or the form to show again."""
+
+    result: T | None
+    form: BaseForm
+    status: int | None  # None: the change was made; 409 or 422: refused, nothing stored
+
+    @property
+    def ok(self) -> bool:
+        return self.status is None
+
+
+def call_service(form: BaseForm, change: Callable[[], T], *,
+                 current_form: Callable[[], BaseForm] | None = None) -> ServiceOutcome[T]:
+    """Run a service for a submitted form. A refusal rolls back and lands beside its field; a stale edit
+    answers 409 with `current_form()` — the record as it now is — so nothing is overwritten blindly."""
+    try:
+        return ServiceOutcome(change(), form, None)
+    except StaleEditError as error:
+        db.session.rollback()
+        form = current_form() if current_form else form
+        form.add_rule_error(error)
+        return ServiceOutcome(None, form, 409)
+    except RuleError as error:
+        db.session.rollback()
+        form.add_rule_error(error)
+        return ServiceOutcome(None, form, 422)

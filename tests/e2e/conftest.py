@@ -11,12 +11,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from crm import create_app
 from crm.auth import services as auth_services
 from crm.auth.models import Role
 from crm.extensions import db
+from tests import conftest as root_conftest
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, empty_all_tables, on_postgres, skip_or_fail
 
 CHROMIUM = "/usr/bin/chromium"
@@ -57,6 +59,17 @@ class LiveServer:
         self._server.server_close()
 
 
+def _prepare_postgres_schema() -> None:
+    """db.create_all(); first, once per test session, the same fresh start as the `app` fixture in
+    tests/conftest.py (drop and recreate), so that a schema left by an older run of the models cannot linger."""
+    if not root_conftest._postgres_schema_ready:
+        db.drop_all()
+        db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        root_conftest._postgres_schema_ready = True
+    db.create_all()
+
+
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     if on_postgres():
@@ -65,7 +78,10 @@ def live_app(tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'crm.sqlite3'}"
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=True)
     with app.app_context():
-        db.create_all()
+        if on_postgres():
+            _prepare_postgres_schema()
+        else:
+            db.create_all()
     yield app
     with app.app_context():
         db.session.rollback()
