@@ -43,6 +43,7 @@ run: $(VENV)/.installed instance/config.py translations
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed-dev translations
+	$(BIN)/ruff check crm tests migrations wsgi.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -48,7 +48,7 @@ def create_user_command(login_id: str, role: str, name: str, email: str | None) 
 @demo_cli.command("load")
 def load_demo_command() -> None:
     """시연용 데이터를 넣습니다. 두 번 실행해도 달라지지 않습니다."""
-    from crm.demo import load_demo, DEMO_USERS
+    from crm.demo import DEMO_USERS, load_demo
 
     with acting_as(None):
         created = load_demo()

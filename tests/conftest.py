@@ -39,17 +39,18 @@ def empty_all_tables() -> None:
 _postgres_schema_ready = False
 
 
-def _forget_user_between_requests():
-    # Tests keep one app context open across requests; Flask-Login caches the user in `g`,
-    # which a real server starts afresh for every request.
-    g.pop("_login_user", None)
+def _fresh_g_for_each_request():
+    # Tests keep one app context open across requests, but a real server starts `g` afresh for each:
+    # Flask-Login caches the user there and Flask-WTF the CSRF token.
+    for key in list(g):
+        g.pop(key)
 
 
 @pytest.fixture
 def app():
     global _postgres_schema_ready
     app = create_app("testing")
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_user_between_requests)
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_for_each_request)
     with app.app_context():
         if on_postgres():
             if not _postgres_schema_ready:

@@ -11,8 +11,8 @@ def _users(db):
 
 
 def test_users_create_reads_the_password_from_standard_input_and_the_user_can_log_in(app, db):
-    result = app.test_cli_runner().invoke(args=["users", "create", "firstadmin", "--role", "admin", "--name", "첫 관리자"],
-                                          input="a long admin secret\n")
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "firstadmin", "--role", "admin", "--name", "첫 관리자"], input="a long admin secret\n")
 
     assert result.exit_code == 0, result.output
     assert _users(db) == [("firstadmin", Role.ADMIN, "첫 관리자")]

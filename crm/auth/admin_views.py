@@ -84,5 +84,6 @@ def reset_password(user_id: int):
     if not outcome.ok:
         return _render_form(edit_form, user, outcome.form, status=outcome.status)
     db.session.commit()
-    flash(_("%(login)s의 비밀번호를 재설정했습니다. 그 사용자의 로그인은 모두 종료되었습니다.", login=user.login_id), "success")
+    flash(_("%(login)s의 비밀번호를 재설정했습니다. 그 사용자의 로그인은 모두 종료되었습니다.", login=user.login_id),
+          "success")
     return redirect(url_for(".edit", user_id=user.id))

@@ -2,7 +2,8 @@
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
-from flask_login import current_user
+
+from crm.core.access import STATIC_ENDPOINTS
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -19,7 +20,8 @@ def add_security_headers(response):
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     if current_app.config["HSTS"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint not in ("static", "bootstrap.static") and current_user.is_authenticated:
+    # Every page may show personal data or a CSRF token; only static files may be cached.
+    if request.endpoint not in STATIC_ENDPOINTS:
         headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,12 +1,12 @@
 """Time: timestamps are stored in UTC; dates and weeks are reckoned in Asia/Seoul."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def seoul_today() -> date:
@@ -16,5 +16,5 @@ def seoul_today() -> date:
 def as_utc(value: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -5,14 +5,14 @@ crm.core.time.utcnow(), Flask and itsdangerous through time.time(), and Flask-Li
 """
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-from flask import Blueprint, g
+from flask import Blueprint
 
 from crm import create_app
 from crm.audit.models import AuditLog
@@ -26,7 +26,7 @@ from tests.conftest import PASSWORD, csrf_token_from, log_in
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = PROJECT_ROOT / "templates"
-START = datetime(2025, 3, 3, 0, 0, tzinfo=timezone.utc)
+START = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
 WRONG = "not the password at all"
 GENERIC_LOGIN_ERROR = "아이디 또는 비밀번호가 올바르지 않습니다."
 TOO_MANY_REQUESTS = "요청이 너무 많습니다"
@@ -131,22 +131,6 @@ def lands_off_site(location: str) -> bool:
 
 
 @pytest.fixture
-def csrf_on(csrf_app):
-    """csrf_app with `g` emptied at the start of every request, as a real server's fresh app context does.
-
-    The `app` fixture keeps one app context open for the whole test, and Flask-WTF caches the CSRF token in `g`:
-    without this, a token generated before login would be served again after it and the new session would never
-    get a CSRF secret.
-    """
-    def fresh_g():
-        for key in list(g):
-            g.pop(key)
-
-    csrf_app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
-    return csrf_app
-
-
-@pytest.fixture
 def production_app():
     """The production profile on an in-memory database; no request has run yet, so routes may still be added."""
     app = create_app("production", SECRET_KEY=PROD_SECRET, SQLALCHEMY_DATABASE_URI="sqlite://")
@@ -179,7 +163,7 @@ def test_two_users_with_the_same_password_get_different_salted_hashes_without_th
     hashes = [stored_user(db, "samepw1").password_hash, stored_user(db, "samepw2").password_hash]
 
     assert hashes[0] != hashes[1]
-    for user, stored in zip((first, second), hashes):
+    for user, stored in zip((first, second), hashes, strict=True):
         assert PASSWORD not in stored
         row = db.session.execute(sa.select(User.__table__).where(User.id == user.id)).one()
         assert all(PASSWORD not in str(value) for value in row)
@@ -250,7 +234,8 @@ def test_a_password_change_without_the_right_current_password_is_refused(app, db
     old_hash = stored_user(db, "coach1").password_hash
 
     response = client.post("/account/password", data={
-        "current_password": current, "password": "a brand new passphrase", "password_confirm": "a brand new passphrase"})
+        "current_password": current,
+        "password": "a brand new passphrase", "password_confirm": "a brand new passphrase"})
 
     assert response.status_code == 422
     assert field_errors(response.text, "current_password")
@@ -354,8 +339,8 @@ def test_an_unknown_user_and_a_wrong_password_get_the_same_status_and_the_same_t
 
 # --- T7 new session on login ---------------------------------------------------------------------------------
 
-def test_login_issues_a_new_session_and_the_pre_login_csrf_token_is_refused(csrf_on, coordinator):
-    client = csrf_on.test_client()
+def test_login_issues_a_new_session_and_the_pre_login_csrf_token_is_refused(csrf_app, coordinator):
+    client = csrf_app.test_client()
     pre_login_token = csrf_token_from(client.get("/login").text)
     pre_login_cookie = session_cookie(client)
 
@@ -396,7 +381,8 @@ def test_a_password_change_ends_the_other_sessions_of_the_user_but_not_the_chang
     assert other.get("/").status_code == 200
 
     change = changer.post("/account/password", data={
-        "current_password": PASSWORD, "password": "a brand new passphrase", "password_confirm": "a brand new passphrase"})
+        "current_password": PASSWORD,
+        "password": "a brand new passphrase", "password_confirm": "a brand new passphrase"})
 
     assert change.status_code == 302
     assert redirects_to_login(other.get("/"))
@@ -508,7 +494,8 @@ def test_a_next_target_off_the_site_is_never_followed_after_login(client, coordi
     assert not lands_off_site(response.headers["Location"]), response.headers["Location"]
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/",
+                                    "javascript:alert(1)"])
 def test_a_signed_in_user_visiting_login_with_a_bad_next_stays_on_the_site(coordinator, client_as, target):
     client = client_as(coordinator)
 
@@ -586,19 +573,20 @@ def test_no_view_or_blueprint_is_exempt_from_csrf(app):
 
 
 def test_every_unsafe_route_refuses_a_post_without_a_valid_csrf_token_and_changes_nothing(
-        csrf_on, db, admin, coach):
-    client = csrf_on.test_client()
+        csrf_app, db, admin, coach):
+    client = csrf_app.test_client()
     assert csrf_log_in(client, "admin1").status_code == 302
-    foreign_token = csrf_token_from(csrf_on.test_client().get("/login").text)  # valid, but another session's
+    foreign_token = csrf_token_from(csrf_app.test_client().get("/login").text)  # valid, but another session's
     # A form that would change something on every route if the token were right.
     payload = {"login_id": "intruder", "name": "침입자", "email": "", "role": "admin", "lang": "en",
                "password": "brand new passphrase", "password_confirm": "brand new passphrase",
                "current_password": PASSWORD, "version": str(coach.version)}
     before = table_snapshot(db)
+    logged_before = db.session.scalar(sa.select(sa.func.max(AuditLog.id))) or 0
     checked = []
-    for rule in csrf_on.url_map.iter_rules():
+    for rule in csrf_app.url_map.iter_rules():
         for method in sorted(rule.methods & UNSAFE_METHODS):
-            url = url_for_rule(csrf_on, rule, sample_values(rule, {"user_id": coach.id}), method)
+            url = url_for_rule(csrf_app, rule, sample_values(rule, {"user_id": coach.id}), method)
             for token in (None, "wrong-token", foreign_token):
                 data = payload if token is None else {**payload, "csrf_token": token}
 
@@ -609,6 +597,8 @@ def test_every_unsafe_route_refuses_a_post_without_a_valid_csrf_token_and_change
                 checked.append(rule.endpoint)
 
     assert table_snapshot(db) == before
+    logged = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.id > logged_before)).all()
+    assert logged == ["csrf_failure"] * len(checked)  # the logs grow by exactly the refused attempts
     assert {"auth.login", "auth.logout", "auth.change_password", "core.set_language", "admin_users.create",
             "admin_users.edit", "admin_users.reset_password"} <= set(checked)
     assert client.get("/").status_code == 200  # still signed in: the refused logout did nothing
@@ -633,14 +623,14 @@ def test_a_refused_csrf_post_is_recorded_in_the_audit_log(production_app):
 
 # --- T22 CSRF token lifetime and tabs -----------------------------------------------------------------------
 
-def test_the_csrf_token_lives_at_least_as_long_as_the_session(csrf_on):
-    limit = csrf_on.config["WTF_CSRF_TIME_LIMIT"]
+def test_the_csrf_token_lives_at_least_as_long_as_the_session(csrf_app):
+    limit = csrf_app.config["WTF_CSRF_TIME_LIMIT"]
 
-    assert limit is None or limit >= csrf_on.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() >= 43200
+    assert limit is None or limit >= csrf_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() >= 43200
 
 
-def test_two_tabs_of_the_same_form_both_submit(csrf_on, db, admin):
-    client = csrf_on.test_client()
+def test_two_tabs_of_the_same_form_both_submit(csrf_app, db, admin):
+    client = csrf_app.test_client()
     csrf_log_in(client, "admin1")
     first_tab = csrf_token_from(client.get("/admin/users/new").text)
     second_tab = csrf_token_from(client.get("/admin/users/new").text)
@@ -652,8 +642,8 @@ def test_two_tabs_of_the_same_form_both_submit(csrf_on, db, admin):
     assert stored_user(db, "tabone") is not None and stored_user(db, "tabtwo") is not None
 
 
-def test_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_on, db, admin):
-    client = csrf_on.test_client()
+def test_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_app, db, admin):
+    client = csrf_app.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         csrf_log_in(client, "admin1")
         traveller.shift(timedelta(minutes=1))
@@ -669,8 +659,8 @@ def test_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_o
     assert stored_user(db, "lateform") is not None
 
 
-def test_a_csrf_token_older_than_12_hours_is_refused(csrf_on, db, admin):
-    client = csrf_on.test_client()
+def test_a_csrf_token_older_than_12_hours_is_refused(csrf_app, db, admin):
+    client = csrf_app.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         csrf_log_in(client, "admin1")
         old_token = csrf_token_from(client.get("/admin/users/new").text)

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from crm.core.filters import korean_date, korean_datetime, won
 
@@ -15,7 +15,7 @@ def test_dates_show_as_the_report_prints_them():
 
 
 def test_timestamps_show_in_seoul_time_even_across_midnight():
-    late_utc = datetime(2021, 11, 24, 15, 30, tzinfo=timezone.utc)
+    late_utc = datetime(2021, 11, 24, 15, 30, tzinfo=UTC)
 
     assert korean_date(late_utc) == "2021. 11. 25."
     assert korean_datetime(late_utc) == "2021. 11. 25. 00:30"
