@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.validators import Email as EmailAddress
 
 from crm.auth.models import ROLE_LABELS, Role
+from crm.auth.passwords import check_password_rules
+from crm.core.errors import RuleError
 from crm.core.forms import BaseForm, VersionedForm
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
@@ -29,9 +31,18 @@ class UserProfileFields(VersionedForm):
                        validate_choice=True)
 
 
+def _follows_password_rules(form, field) -> None:
+    """The service's rules, checked here too so that every problem shows on the first submit."""
+    login_id = form.login_id.data if hasattr(form, "login_id") else None
+    try:
+        check_password_rules(field.data or "", login_id=login_id)
+    except RuleError as error:
+        raise ValidationError(error.message) from error
+
+
 def _password_fields(label):
     return (
-        PasswordField(label, validators=[DataRequired(_l("비밀번호를 입력하세요.")), Length(max=PASSWORD_FIELD_MAX)],
+        PasswordField(label, validators=[DataRequired(_l("비밀번호를 입력하세요.")), _follows_password_rules],
                       render_kw={"autocomplete": "new-password"}),
         PasswordField(_l("비밀번호 확인"), validators=[DataRequired(_l("비밀번호를 한 번 더 입력하세요.")),
                                                    EqualTo("password", _l("비밀번호가 서로 다릅니다."))],
@@ -40,7 +51,8 @@ def _password_fields(label):
 
 
 class UserCreateForm(UserProfileFields):
-    login_id = StringField(_l("아이디"), validators=[DataRequired(_l("아이디를 입력하세요.")), Length(max=40)])
+    login_id = StringField(_l("아이디"), validators=[DataRequired(_l("아이디를 입력하세요.")), Length(max=40)],
+                           render_kw={"autocomplete": "off"})
     password, password_confirm = _password_fields(_l("비밀번호"))
     submit = SubmitField(_l("사용자 만들기"))
 

@@ -155,3 +155,12 @@ def test_the_user_list_issues_the_same_number_of_statements_for_few_and_many_use
         client.get("/admin/users/")
 
     assert many.count == few.count, (few.statements, many.statements)
+
+
+def test_every_password_problem_shows_on_the_first_submit(admin, client_as):
+    response = client_as(admin).post("/admin/users/new", data=_new_user_form(password="short77",
+                                                                            password_confirm="other"))
+
+    assert response.status_code == 422
+    assert "비밀번호는 8자 이상이어야 합니다." in response.text
+    assert "비밀번호가 서로 다릅니다." in response.text
