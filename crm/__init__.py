@@ -61,10 +61,15 @@ def register_blueprints(app: Flask) -> None:
     from crm.audit.views import bp as audit_bp
     from crm.auth.admin_views import bp as admin_users_bp
     from crm.auth.views import bp as auth_bp
+    from crm.companies.admin_views import bp as company_admin_bp
+    from crm.companies.pipeline_views import bp as pipeline_bp
+    from crm.companies.product_views import bp as products_bp
+    from crm.companies.views import bp as companies_bp
     from crm.core.views import bp as core_bp
     from crm.reports.views import bp as reports_bp
 
-    for blueprint in (core_bp, auth_bp, admin_users_bp, audit_bp, reports_bp):
+    for blueprint in (core_bp, auth_bp, admin_users_bp, audit_bp, reports_bp, companies_bp, pipeline_bp,
+                      products_bp, company_admin_bp):
         app.register_blueprint(blueprint)
 
 

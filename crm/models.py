@@ -1,5 +1,18 @@
 """Imports every model module, so that mappers, Alembic and create_all see the whole schema."""
 from crm.audit.models import AuditLog
 from crm.auth.models import User
+from crm.companies.models import (
+    Certification,
+    Company,
+    CompanyAlias,
+    CompanyCoach,
+    ListingChange,
+    Product,
+    ProductListing,
+    Region,
+    StageChange,
+    Store,
+)
 
-__all__ = ["AuditLog", "User"]
+__all__ = ["AuditLog", "Certification", "Company", "CompanyAlias", "CompanyCoach", "ListingChange", "Product",
+           "ProductListing", "Region", "StageChange", "Store", "User"]

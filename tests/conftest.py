@@ -11,6 +11,7 @@ from flask import g
 from crm import create_app
 from crm.auth import services as auth_services
 from crm.auth.models import Role
+from crm.companies.reference import seed_reference_data
 from crm.extensions import db as _db
 from crm.extensions import limiter
 
@@ -59,8 +60,11 @@ def app():
                 _db.session.commit()
                 _db.create_all()
                 _postgres_schema_ready = True
+            seed_reference_data()
         else:
             _db.create_all()
+            seed_reference_data()
+        _db.session.commit()
         limiter.reset()
         yield app
         _db.session.rollback()

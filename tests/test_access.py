@@ -8,6 +8,7 @@ from crm.auth.models import Role
 from crm.core.access import PUBLIC, SIGNED_IN, declared_access
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
+COORDINATION = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 # endpoint -> who may use it
 ACCESS_MATRIX = {
@@ -24,6 +25,29 @@ ACCESS_MATRIX = {
     "admin_users.edit": ADMIN_ONLY,
     "admin_users.reset_password": ADMIN_ONLY,
     "audit.index": ADMIN_ONLY,
+    "company_admin.merge": COORDINATION,
+    "company_admin.trash": ADMIN_ONLY,
+    "company_admin.restore": ADMIN_ONLY,
+    "company_admin.purge": ADMIN_ONLY,
+    "company_admin.stage_changes": ADMIN_ONLY,
+    "company_admin.export_stage_changes": ADMIN_ONLY,
+    "pipeline.index": SIGNED_IN,
+    "companies.index": SIGNED_IN,
+    "companies.export": SIGNED_IN,
+    "companies.create": COORDINATION,
+    "companies.detail": SIGNED_IN,
+    "companies.edit": COORDINATION,
+    "companies.change_stage": COORDINATION,
+    "companies.assign_coaches": COORDINATION,
+    "companies.add_certification": COORDINATION,
+    "companies.delete_certification": COORDINATION,
+    "companies.delete": COORDINATION,
+    # Product changes check the role after loading: a coach not assigned to the company gets 404, not 403.
+    "products.create": SIGNED_IN,
+    "products.detail": SIGNED_IN,
+    "products.edit": SIGNED_IN,
+    "products.move_listing": SIGNED_IN,
+    "products.delete": SIGNED_IN,
 }
 
 
@@ -57,6 +81,8 @@ def _pages_for_each_role(admin):
         "admin_users.create": "/admin/users/new",
         "admin_users.edit": f"/admin/users/{admin.id}/edit",
         "audit.index": "/admin/audit/",
+        "company_admin.trash": "/admin/trash/",
+        "company_admin.stage_changes": "/admin/audit/stages",
     }
 
 

@@ -64,3 +64,21 @@ def test_demo_load_makes_one_user_per_role_and_loading_twice_changes_nothing(app
     for demo in DEMO_USERS:
         assert demo.login_id in second.output and demo.password in second.output
         assert log_in(app.test_client(), demo.login_id, demo.password).status_code == 302
+
+
+def test_demo_load_brings_the_companies_the_report_names_without_invented_contacts(app, db):
+    from crm.companies.models import Company, CompanyAlias, CompanyCoach
+
+    app.test_cli_runner().invoke(args=["demo", "load"])
+
+    companies = {c.name: c for c in db.session.scalars(sa.select(Company))}
+    assert len(companies) == 18  # 7 cohort + 아주건강한속삭임 + 10 해피빈
+    tour = companies["365공유경제사회적협동조합"]
+    assert db.session.scalars(sa.select(CompanyAlias.name).where(CompanyAlias.company_id == tour.id)).all() == [
+        "공정여행통영뚜벅투어"]
+    assert "밝히지 않습니다" in companies["아주건강한속삭임"].note
+    assert companies["들애초"].region_code == "51"  # given as 강원도, stored as 강원특별자치도
+    assert all(c.business_number is None and c.phone is None and c.email is None for c in companies.values())
+    coached = db.session.scalars(sa.select(Company.name).join(CompanyCoach)).all()
+    assert sorted(coached) == sorted(["365공유경제사회적협동조합", "레인보우팜 주식회사 농업회사법인",
+                                      "아주건강한속삭임"])

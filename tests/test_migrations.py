@@ -72,3 +72,21 @@ def test_downgrade_to_base_and_upgrade_again_keeps_working(migration_app):
 
     upgrade()
     assert _schema_differences() == []
+
+
+def test_rows_survive_a_step_down_and_up_of_the_newest_migration(migration_app):
+    from crm.auth.models import Role, User
+    from crm.auth.services import create_user
+
+    upgrade()
+    create_user(login_id="survivor", name="남는 사람", role=Role.COACH, password="long enough pw")
+    db.session.commit()
+    script = ScriptDirectory.from_config(migration_app.extensions["migrate"].migrate.get_config())
+    previous = script.get_revision(_head(migration_app)).down_revision
+
+    downgrade(revision=previous)
+    upgrade()
+
+    assert db.session.scalar(sa.select(User.name).where(User.login_id == "survivor")) == "남는 사람"
+    db.session.close()  # outside a request a SQLite transaction holds the write lock
+    assert _schema_differences() == []

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.audit.listener import Audited
 from crm.core.mixins import TimestampMixin, VersionedMixin
-from crm.core.types import UtcDateTime
+from crm.core.types import UtcDateTime, enum_column
 from crm.extensions import db
 
 
@@ -38,8 +38,7 @@ class User(Audited, TimestampMixin, VersionedMixin, db.Model):
     login_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     email: Mapped[str | None] = mapped_column(sa.String(254))
-    role: Mapped[Role] = mapped_column(sa.Enum(Role, native_enum=False, length=20,
-                                               values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = enum_column(Role, length=20)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     # Flask-Login stores this, not the id: rotating it ends every session of the user at once.

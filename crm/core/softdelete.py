@@ -1,4 +1,7 @@
 """One global criterion leaves soft-deleted rows out of every ORM query and relationship load."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -7,10 +10,28 @@ from crm.core.mixins import SoftDeleteMixin
 from crm.core.time import utcnow
 
 INCLUDE_DELETED = "include_deleted"
+# Set while statements derived from an including_deleted() select run (a paginator's count query wraps the
+# statement in a subquery and so loses its execution options).
+_deleted_rows_wanted: ContextVar[bool] = ContextVar("deleted_rows_wanted", default=False)
+
+
+@contextmanager
+def deleted_rows_included(wanted: bool = True):
+    token = _deleted_rows_wanted.set(wanted)
+    try:
+        yield
+    finally:
+        _deleted_rows_wanted.reset(token)
+
+
+def includes_deleted(stmt: sa.Select) -> bool:
+    return bool(stmt.get_execution_options().get(INCLUDE_DELETED))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _hide_soft_deleted(state: ORMExecuteState) -> None:
+    if _deleted_rows_wanted.get():
+        return
     if state.is_select and not state.is_column_load and not state.execution_options.get(INCLUDE_DELETED):
         state.statement = state.statement.options(
             with_loader_criteria(SoftDeleteMixin, lambda cls: cls.deleted_at.is_(None), include_aliases=True)

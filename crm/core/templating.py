@@ -16,8 +16,11 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("reports.dashboard", _l("대시보드")),
+    NavItem("companies.index", _l("기업")),
+    NavItem("pipeline.index", _l("파이프라인")),
     NavItem("admin_users.index", _l("사용자 관리"), frozenset({"admin"})),
     NavItem("audit.index", _l("감사 로그"), frozenset({"admin"})),
+    NavItem("company_admin.trash", _l("휴지통"), frozenset({"admin"})),
 )
 
 LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}

@@ -1,7 +1,9 @@
 """Column types shared by every package."""
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import mapped_column
 
 from crm.core.time import as_utc
 
@@ -22,6 +24,12 @@ class UtcDateTime(sa.TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+def enum_column(enum_class: type[enum.Enum], *, length: int = 30, **kwargs):
+    """An enum stored as its value in a VARCHAR (no native enum: adding a member needs no DDL)."""
+    return mapped_column(sa.Enum(enum_class, native_enum=False, length=length,
+                                 values_callable=lambda members: [m.value for m in members]), **kwargs)
 
 
 def render_migration_type(type_: str, obj, autogen_context):

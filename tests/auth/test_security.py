@@ -99,6 +99,8 @@ def sample_values(rule, ids: dict) -> dict:
             values[name] = "css/bootstrap.min.css"
         elif name in ids:
             values[name] = ids[name]
+        elif getattr(rule._converters.get(name), "items", None):  # an `any(...)` converter: its first choice
+            values[name] = sorted(rule._converters[name].items)[0]
         else:
             values[name] = 1
     return values

@@ -1,0 +1,158 @@
+"""The pipeline board: a column per stage and the funnel figures above it.
+
+Every figure takes the same filters and the same visibility rule (a coach counts only the companies
+assigned to them), and the number of statements does not grow with the number of companies: the counts
+are one GROUP BY, the cards one window-function query (at most `COLUMN_SIZE` per stage), the funnel two
+aggregate queries.
+"""
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, joinedload
+
+from crm.auth.models import User
+from crm.companies.models import Company, EnterpriseType, StageChange
+from crm.companies.pipeline import FUNNEL, NOTE_REQUIRED, Stage, allowed_targets, move_kind
+from crm.companies.services import visible_to
+from crm.core.time import SEOUL
+from crm.extensions import db
+
+COLUMN_SIZE = 30
+# The funnel left to right, then the two side stages.
+COLUMNS = (*FUNNEL, Stage.ON_HOLD, Stage.DROPPED)
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    coordinator_id: int | None = None
+    region_code: str | None = None
+    enterprise_type: EnterpriseType | None = None
+
+    def conditions(self) -> list:
+        conditions = []
+        if self.coordinator_id:
+            conditions.append(Company.coordinator_id == self.coordinator_id)
+        if self.region_code:
+            conditions.append(Company.region_code == self.region_code)
+        if self.enterprise_type:
+            conditions.append(Company.enterprise_type == self.enterprise_type)
+        return conditions
+
+    def query_args(self) -> dict:
+        """The active filters as the company list's query arguments (the same names the board uses)."""
+        args = {"coordinator_id": self.coordinator_id, "region": self.region_code,
+                "enterprise_type": self.enterprise_type and self.enterprise_type.value}
+        return {name: value for name, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A stage a card may move to, and whether that move needs a note."""
+
+    stage: Stage
+    needs_note: bool
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int
+    cards: list[Company]
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.cards)
+
+
+@dataclass(frozen=True)
+class FunnelFigures:
+    """Conversion 발굴 → 입점완료 and the median days it took.
+
+    `sourced`: companies with a StageChange to 발굴 (their creation at 발굴 included: from_stage empty).
+    `converted`: of those, the companies with a StageChange to 입점완료 at or after their first 발굴 entry.
+    `median_days`: over the converted companies, the median of the days (Asia/Seoul calendar days) from the
+    first 발굴 entry to the first 입점완료 entry after it.
+    """
+
+    sourced: int
+    converted: int
+    median_days: float | None
+
+    @property
+    def conversion_percent(self) -> int | None:
+        """converted / sourced as a whole percent (half up), or None when nothing was sourced."""
+        if not self.sourced:
+            return None
+        return (self.converted * 200 + self.sourced) // (self.sourced * 2)
+
+
+def _companies(stmt: sa.Select, filters: BoardFilters, user: User) -> sa.Select:
+    return visible_to(stmt.where(*filters.conditions()), user)
+
+
+def stage_counts(filters: BoardFilters, user: User) -> dict[Stage, int]:
+    stmt = _companies(sa.select(Company.stage, sa.func.count(Company.id)), filters, user).group_by(Company.stage)
+    counts = dict.fromkeys(COLUMNS, 0)
+    counts.update({Stage(stage): count for stage, count in db.session.execute(stmt)})
+    return counts
+
+
+def longest_in_stage(filters: BoardFilters, user: User, *, per_stage: int = COLUMN_SIZE) -> dict[Stage, list[Company]]:
+    """Per stage, the `per_stage` companies that have been in it longest, in one statement."""
+    rank = sa.func.row_number().over(partition_by=Company.stage, order_by=(Company.stage_since, Company.id))
+    ranked = _companies(sa.select(Company.id, rank.label("place")), filters, user).subquery()
+    stmt = (sa.select(Company).join(ranked, ranked.c.id == Company.id).where(ranked.c.place <= per_stage)
+            .options(joinedload(Company.region)).order_by(Company.stage_since, Company.id))
+    cards: dict[Stage, list[Company]] = {stage: [] for stage in COLUMNS}
+    for company in db.session.scalars(stmt):
+        cards[company.stage].append(company)
+    return cards
+
+
+def columns(filters: BoardFilters, user: User) -> list[Column]:
+    counts = stage_counts(filters, user)
+    cards = longest_in_stage(filters, user)
+    return [Column(stage, counts[stage], cards[stage]) for stage in COLUMNS]
+
+
+def move_targets(company: Company) -> list[Target]:
+    """The stages the transition table lets this company move to, each flagged when a note is required."""
+    return [Target(stage, move_kind(company.stage, stage, company.held_from) in NOTE_REQUIRED)
+            for stage in allowed_targets(company.stage, company.held_from)]
+
+
+def _seoul_days(start: datetime, end: datetime) -> int:
+    return (end.astimezone(SEOUL).date() - start.astimezone(SEOUL).date()).days
+
+
+def funnel_figures(filters: BoardFilters, user: User) -> FunnelFigures:
+    """See FunnelFigures for the definitions. Two statements whatever the number of companies: the count of
+    sourced companies, and one row of two timestamps per converted company for the median.
+
+    The pairs come from one pass over the 발굴 and 입점완료 rows of the companies ever listed (a window gives
+    each company's first 발굴, a GROUP BY its first 입점완료 after that), not from a self-join."""
+    companies = _companies(sa.select(Company.id), filters, user)
+    sourced = db.session.scalar(sa.select(sa.func.count(sa.distinct(StageChange.company_id)))
+                                .where(StageChange.to_stage == Stage.SOURCED, StageChange.company_id.in_(companies)))
+
+    ever_listed = aliased(StageChange)
+    first_sourced = sa.func.min(sa.case((StageChange.to_stage == Stage.SOURCED, StageChange.at)))
+    events = (sa.select(StageChange.company_id, StageChange.to_stage, StageChange.at,
+                        first_sourced.over(partition_by=StageChange.company_id).label("sourced_at"))
+              .where(StageChange.to_stage.in_((Stage.SOURCED, Stage.LISTED)), StageChange.company_id.in_(companies),
+                     StageChange.company_id.in_(sa.select(ever_listed.company_id)
+                                                .where(ever_listed.to_stage == Stage.LISTED)))
+              .subquery())
+    listed_after = sa.case((sa.and_(events.c.to_stage == Stage.LISTED, events.c.at >= events.c.sourced_at),
+                            events.c.at))
+    per_company = (sa.select(sa.func.min(events.c.sourced_at).label("sourced_at"),
+                             sa.func.min(listed_after).label("listed_at"))
+                   .where(events.c.sourced_at.is_not(None)).group_by(events.c.company_id).subquery())
+    pairs = db.session.execute(sa.select(per_company.c.sourced_at, per_company.c.listed_at)
+                               .where(per_company.c.listed_at.is_not(None))).all()
+
+    days = [_seoul_days(sourced_at, listed_at) for sourced_at, listed_at in pairs]
+    return FunnelFigures(sourced=sourced or 0, converted=len(days),
+                         median_days=statistics.median(days) if days else None)

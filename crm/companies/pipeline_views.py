@@ -1,0 +1,52 @@
+"""/pipeline/: the board — a column per stage, the funnel figures above it, a move form on each card."""
+from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectField
+from wtforms.validators import Optional
+
+from crm.auth.models import Role
+from crm.companies import board, services
+from crm.companies.models import ENTERPRISE_TYPE_LABELS, EnterpriseType
+from crm.core.access import signed_in
+from crm.core.forms import BaseForm
+
+bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
+MOVERS = (Role.ADMIN, Role.COORDINATOR)
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class BoardFilterForm(BaseForm):
+    # Any id, not only the choices: a coordinator deactivated since can still be filtered by (as in the list).
+    coordinator_id = SelectField(_l("담당 코디네이터"), coerce=_optional_int, validators=[Optional()],
+                                 validate_choice=False)
+    region = SelectField(_l("지역"), validators=[Optional()])
+    enterprise_type = SelectField(_l("기업 유형"), validators=[Optional()],
+                                  choices=[("", _l("전체"))] + [(kind.value, label)
+                                                               for kind, label in ENTERPRISE_TYPE_LABELS.items()])
+
+    def set_choices(self, *, coordinators, regions) -> None:
+        self.coordinator_id.choices = [(None, _l("전체"))] + [(user.id, user.name) for user in coordinators]
+        self.region.choices = [("", _l("전체"))] + [(region.code, region.name) for region in regions]
+
+    def filters(self) -> board.BoardFilters:
+        return board.BoardFilters(coordinator_id=self.coordinator_id.data, region_code=self.region.data or None,
+                                  enterprise_type=EnterpriseType(self.enterprise_type.data)
+                                  if self.enterprise_type.data else None)
+
+
+@bp.get("/")
+@signed_in
+def index():
+    form = BoardFilterForm(request.args, meta={"csrf": False})
+    form.set_choices(coordinators=services.users_with_role(*MOVERS), regions=services.regions())
+    valid = form.validate()
+    filters = form.filters() if valid else board.BoardFilters()
+    return render_template(
+        "pipeline/board.html", form=form, filters=filters,
+        columns=board.columns(filters, current_user), funnel=board.funnel_figures(filters, current_user),
+        can_move=current_user.role in MOVERS, move_targets=board.move_targets, board_url=request.full_path.rstrip("?"),
+    ), 200 if valid else 422

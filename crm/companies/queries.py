@@ -1,0 +1,133 @@
+"""The company list: one statement for the page and its exports (search, filters, sort, what it shows)."""
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm.auth.models import User
+from crm.companies import services
+from crm.companies.models import (
+    Certification,
+    CertificationKind,
+    Company,
+    CompanyAlias,
+    CompanyCoach,
+    EnterpriseType,
+    ListingStatus,
+    Product,
+    ProductListing,
+)
+from crm.companies.pipeline import Stage
+from crm.companies.rules import name_key
+from crm.core.time import seoul_today
+
+
+class Sort(enum.StrEnum):
+    NAME = "name"
+    STAGE = "stage"
+    DAYS = "days"        # days in the current stage
+    CREATED = "created"
+
+
+class Direction(enum.StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+# Stages sort in funnel order, not alphabetically by their stored value.
+STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
+
+# What a list row shows, loaded with the page in a fixed number of statements.
+LIST_OPTIONS = (
+    joinedload(Company.region),
+    joinedload(Company.coordinator),
+    selectinload(Company.aliases),
+    selectinload(Company.coach_links).joinedload(CompanyCoach.coach),
+    selectinload(Company.certifications),
+)
+
+
+def _sort_columns(sort: Sort, direction: Direction) -> list:
+    if sort is Sort.STAGE:
+        column = sa.case(STAGE_ORDER, value=Company.stage, else_=len(STAGE_ORDER))
+    elif sort is Sort.DAYS:
+        # More days in the stage is an earlier stage_since: ascending days is descending stage_since.
+        column = Company.stage_since
+        direction = Direction.DESC if direction is Direction.ASC else Direction.ASC
+    elif sort is Sort.CREATED:
+        column = Company.created_at
+    else:
+        column = Company.name
+    ordered = column.desc() if direction is Direction.DESC else column.asc()
+    tiebreak = [Company.name.asc()] if sort is not Sort.NAME else []
+    return [ordered, *tiebreak, Company.id.asc()]
+
+
+def _matching_names(q: str | None):
+    """Companies whose legal name or an alias contains the query, compared as name keys (no spaces,
+    no legal-form words such as ㈜ or 주식회사), so that "(주) 공생 공작" finds "공생공작"."""
+    key = name_key(q)
+    if not key:
+        return None
+    alias_owners = sa.select(CompanyAlias.company_id).where(CompanyAlias.name_key.contains(key, autoescape=True))
+    return sa.or_(Company.name_key.contains(key, autoescape=True), Company.id.in_(alias_owners))
+
+
+def _with_a_listed_product():
+    return sa.exists().where(
+        Product.company_id == Company.id,
+        Product.deleted_at.is_(None),
+        ProductListing.product_id == Product.id,
+        ProductListing.status == ListingStatus.LISTED,
+    )
+
+
+def company_list_statement(user: User, *, q: str | None = None, enterprise_type: EnterpriseType | None = None,
+                           region: str | None = None, stage: Stage | None = None, listed: bool | None = None,
+                           coordinator_id: int | None = None, coach_id: int | None = None,
+                           sort: Sort | str = Sort.NAME, direction: Direction | str = Direction.ASC) -> sa.Select:
+    """The live companies the user may see that match every given filter, sorted, with what a row shows."""
+    stmt = sa.select(Company).options(*LIST_OPTIONS)
+    conditions = []
+    if (names := _matching_names(q)) is not None:
+        conditions.append(names)
+    if enterprise_type:
+        conditions.append(Company.enterprise_type == EnterpriseType(enterprise_type))
+    if region:
+        conditions.append(Company.region_code == region)
+    if stage:
+        conditions.append(Company.stage == Stage(stage))
+    if listed is True:
+        conditions.append(_with_a_listed_product())
+    elif listed is False:
+        conditions.append(~_with_a_listed_product())
+    if coordinator_id:
+        conditions.append(Company.coordinator_id == coordinator_id)
+    if coach_id:
+        conditions.append(Company.id.in_(sa.select(CompanyCoach.company_id).where(CompanyCoach.coach_id == coach_id)))
+    stmt = stmt.where(*conditions).order_by(*_sort_columns(Sort(sort), Direction(direction)))
+    return services.visible_to(stmt, user)
+
+
+class CertificationWarning(enum.StrEnum):
+    ENDS_SOON = "ends_soon"
+    ENDED = "ended"
+
+
+def certification_warning(company: Company,
+                          today: date | None = None) -> tuple[CertificationWarning, Certification] | None:
+    """A warning for a 예비사회적기업 designation that ends within 90 days or has ended — unless the company
+    has since been certified as a 사회적기업 (the usual way a designation ends). Uses loaded certifications."""
+    today = today or seoul_today()
+    if any(c.kind is CertificationKind.SOCIAL_ENTERPRISE and not c.has_ended(today) for c in company.certifications):
+        return None
+    designations = [c for c in company.certifications if c.kind.is_pre_social_enterprise and c.valid_to]
+    if not designations:
+        return None
+    latest = max(designations, key=lambda c: c.valid_to)
+    if latest.has_ended(today):
+        return CertificationWarning.ENDED, latest
+    if latest.ends_soon(today):
+        return CertificationWarning.ENDS_SOON, latest
+    return None

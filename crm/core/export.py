@@ -1,0 +1,104 @@
+"""Writers for list exports: CSV (UTF-8 with a BOM, so that Excel shows Korean) and XLSX.
+
+A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a formula:
+an exported company name such as `=HYPERLINK(…)` would be a trap for whoever opens the file. Text cells
+that start so are written as text — in CSV with a leading single quote, in XLSX as a string cell —
+while numbers stay numbers.
+"""
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from flask import Response
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from crm.core.time import SEOUL, as_utc
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_MIMETYPE = "text/csv; charset=utf-8"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UTF8_BOM = "\ufeff"
+
+Row = Sequence[object]
+
+
+def safe_cell(value: object) -> object:
+    """A value for a CSV cell: text that a spreadsheet would run gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _plain(value: object) -> object:
+    """A value as a cell holds it: None, a number, a date, a Seoul wall-clock time, or text (lazy text made str)."""
+    if isinstance(value, datetime):
+        return as_utc(value).astimezone(SEOUL).replace(tzinfo=None)
+    if value is None or isinstance(value, bool | int | float | date | str):
+        return value
+    return str(value)
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Row]) -> str:
+    buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(header) for header in headers])
+    for row in rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return buffer.getvalue()
+
+
+def _csv_value(value: object) -> object:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return safe_cell(value)
+
+
+def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Row]) -> Response:
+    return Response(csv_text(headers, rows).encode("utf-8"), content_type=CSV_MIMETYPE,
+                    headers=_attachment(filename))
+
+
+def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
+    value = _plain(value)
+    if isinstance(value, str):
+        # Text is a string cell whatever it starts with (openpyxl would make "=…" a formula); control
+        # characters that XLSX cannot hold are dropped.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    return cell
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Row], *, sheet_title: str = "Sheet1") -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title)
+    sheet.append([_xlsx_cell(sheet, header) for header in headers])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Row], *,
+                  sheet_title: str = "Sheet1") -> Response:
+    return Response(xlsx_bytes(headers, rows, sheet_title=sheet_title), mimetype=XLSX_MIMETYPE,
+                    headers=_attachment(filename))
