@@ -22,6 +22,9 @@ class Role(enum.StrEnum):
         return str(ROLE_LABELS[self])
 
 
+# Who runs the programme: everything a coach may do, and the coordination work on top.
+COORDINATION = (Role.ADMIN, Role.COORDINATOR)
+
 ROLE_LABELS = {Role.ADMIN: _l("관리자"), Role.COORDINATOR: _l("코디네이터"), Role.COACH: _l("코치")}
 
 

@@ -8,7 +8,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, SubmitFie
 from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from crm.auth.models import Role
+from crm.auth.models import COORDINATION, Role
 from crm.auth.services import all_users
 from crm.companies import history, merge, trash
 from crm.companies.access import company_or_404
@@ -23,7 +23,6 @@ from crm.core.time import seoul_today
 from crm.extensions import db
 
 bp = Blueprint("company_admin", __name__)
-COORDINATION = (Role.ADMIN, Role.COORDINATOR)
 STAGE_PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
 

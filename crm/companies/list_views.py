@@ -6,7 +6,7 @@ from flask_login import current_user
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from crm.auth.models import Role
+from crm.auth.models import COORDINATION, Role
 from crm.companies import queries, services
 from crm.companies.models import ENTERPRISE_TYPE_LABELS, Company
 from crm.companies.pipeline import STAGE_LABELS
@@ -19,7 +19,6 @@ from crm.core.pagination import paginate
 from crm.core.time import SEOUL, as_utc, seoul_today
 from crm.extensions import db
 
-COORDINATION = (Role.ADMIN, Role.COORDINATOR)
 LISTED_CHOICES = {"": _l("전체"), "yes": _l("입점 상품 있음"), "no": _l("입점 상품 없음")}
 SORT_LABELS = {Sort.NAME: _l("기업명"), Sort.STAGE: _l("단계"), Sort.DAYS: _l("단계 체류일"),
                Sort.CREATED: _l("등록일")}

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth.models import Role
+from crm.auth.models import COORDINATION
 from crm.companies import products as services
 from crm.companies.access import company_or_404
 from crm.companies.product_forms import ListingForm, ProductForm
@@ -17,7 +17,6 @@ from crm.extensions import db
 
 bp = Blueprint("products", __name__)
 
-COORDINATION = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
 def _coordination_only() -> None:

@@ -22,6 +22,7 @@ from crm.companies.models import (
 from crm.companies.services import visible_to
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.softdelete import soft_delete
+from crm.core.text import blank_to_none
 from crm.core.time import utcnow
 from crm.extensions import db
 
@@ -33,12 +34,6 @@ PRICE_MAX = 10**12
 HISTORY_LIMIT = 100
 _PRICE_NOISE = re.compile(r"[\s,원₩]")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-
-
-def _blank_to_none(value):
-    if isinstance(value, str):
-        value = value.strip()
-    return value or None
 
 
 def _amount(value) -> Decimal | None:
@@ -78,12 +73,12 @@ def clean_price(value) -> int | None:
 
 
 def _clean_fields(name: str | None, category: str | None, price) -> dict:
-    name = _blank_to_none(name)
+    name = blank_to_none(name)
     if not name:
         raise RuleError(_("상품명을 입력하세요."), field="name")
     if len(name) > NAME_MAX:
         raise RuleError(_("상품명은 %(n)d자 이하입니다.", n=NAME_MAX), field="name")
-    category = _blank_to_none(category)
+    category = blank_to_none(category)
     if category and len(category) > CATEGORY_MAX:
         raise RuleError(_("분류는 %(n)d자 이하입니다.", n=CATEGORY_MAX), field="category")
     return {"name": name, "category": category, "price": clean_price(price)}
@@ -127,7 +122,7 @@ def move_listing(product: Product, store: Store, to_status: ListingStatus | str,
         to_status = ListingStatus(to_status)
     except ValueError:
         raise RuleError(_("알 수 없는 입점 상태입니다."), field="status") from None
-    note = _blank_to_none(note)
+    note = blank_to_none(note)
     listing = _listing_on(product, store)
     current = listing.status if listing is not None else ListingStatus.NOT_LISTED
     if to_status not in LISTING_MOVES[current]:

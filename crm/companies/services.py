@@ -21,6 +21,7 @@ from crm.companies.pipeline import NOTE_REQUIRED, Move, Stage, move_kind
 from crm.companies.rules import clean_business_number, name_key
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.softdelete import soft_delete
+from crm.core.text import blank_to_none
 from crm.core.time import utcnow
 from crm.extensions import db
 
@@ -49,15 +50,9 @@ class CompanyFields:
     aliases: list[str] = field(default_factory=list)
 
 
-def _blank_to_none(value):
-    if isinstance(value, str):
-        value = value.strip()
-    return value or None
-
-
 def resolve_region(value: str | None) -> str | None:
     """The code of a 시·도 given by code, current name or former name (강원도 → 강원특별자치도)."""
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     if value is None:
         return None
     for region in db.session.scalars(sa.select(Region)):
@@ -68,7 +63,7 @@ def resolve_region(value: str | None) -> str | None:
 
 
 def _check_link(value: str | None, field_name: str) -> str | None:
-    value = _blank_to_none(value)
+    value = blank_to_none(value)
     if value and not value.lower().startswith(("http://", "https://")):
         raise RuleError(_("주소는 http:// 또는 https://로 시작해야 합니다."), field=field_name)
     return value
@@ -76,7 +71,7 @@ def _check_link(value: str | None, field_name: str) -> str | None:
 
 def clean_company_fields(fields: CompanyFields) -> dict:
     """Column values for a company, checked by the rules forms and imports share."""
-    name = _blank_to_none(fields.name)
+    name = blank_to_none(fields.name)
     if not name:
         raise RuleError(_("기업명을 입력하세요."), field="name")
     try:
@@ -89,15 +84,15 @@ def clean_company_fields(fields: CompanyFields) -> dict:
         "enterprise_type": enterprise_type,
         "business_number": clean_business_number(fields.business_number),
         "region_code": resolve_region(fields.region),
-        "industry": _blank_to_none(fields.industry),
-        "contact_name": _blank_to_none(fields.contact_name),
-        "phone": _blank_to_none(fields.phone),
-        "email": _blank_to_none(fields.email),
+        "industry": blank_to_none(fields.industry),
+        "contact_name": blank_to_none(fields.contact_name),
+        "phone": blank_to_none(fields.phone),
+        "email": blank_to_none(fields.email),
         "website": _check_link(fields.website, "website"),
         "shop_url": _check_link(fields.shop_url, "shop_url"),
-        "note": _blank_to_none(fields.note),
+        "note": blank_to_none(fields.note),
         "coordinator_id": fields.coordinator_id or None,
-        "source": _blank_to_none(fields.source),
+        "source": blank_to_none(fields.source),
         "discovered_on": fields.discovered_on,
         "discovered_by_id": fields.discovered_by_id or None,
     }
@@ -134,7 +129,7 @@ def duplicate_candidates(*, names: list[str], business_number: str | None = None
 def _replace_aliases(company: Company, names: list[str]) -> None:
     wanted = {}
     for alias in names:
-        alias = _blank_to_none(alias)
+        alias = blank_to_none(alias)
         if alias and name_key(alias) != company.name_key:
             wanted.setdefault(name_key(alias), alias)
     existing = list(db.session.scalars(sa.select(CompanyAlias).where(CompanyAlias.company_id == company.id)))
@@ -157,7 +152,7 @@ def create_company(fields: CompanyFields, *, stage: Stage = Stage.SOURCED, coach
     db.session.flush()
     _replace_aliases(company, fields.aliases)
     set_coaches(company, coach_ids, actor=actor)
-    db.session.add(StageChange(company=company, from_stage=None, to_stage=company.stage, note=_blank_to_none(note),
+    db.session.add(StageChange(company=company, from_stage=None, to_stage=company.stage, note=blank_to_none(note),
                                by_id=actor.id if actor else None))
     db.session.flush()
     return company
@@ -194,7 +189,7 @@ def set_coaches(company: Company, coach_ids: list[int], *, actor: User | None) -
 def move_stage(company: Company, to: Stage, *, note: str | None, actor: User) -> StageChange:
     """Move a company along the pipeline; refuses moves the transition table does not allow."""
     to = Stage(to)
-    note = _blank_to_none(note)
+    note = blank_to_none(note)
     kind = move_kind(company.stage, to, company.held_from)
     if kind is None:
         raise RuleError(_("%(a)s에서 %(b)s(으)로 옮길 수 없습니다.", a=company.stage.label, b=to.label), field="stage")
@@ -235,8 +230,8 @@ def check_certification(kind: CertificationKind, valid_from: date | None, valid_
 def add_certification(company: Company, *, kind: CertificationKind, number: str | None, issuer: str | None,
                       valid_from: date | None, valid_to: date | None, actor: User) -> Certification:
     check_certification(kind, valid_from, valid_to)
-    certification = Certification(company=company, kind=CertificationKind(kind), number=_blank_to_none(number),
-                                  issuer=_blank_to_none(issuer), valid_from=valid_from, valid_to=valid_to)
+    certification = Certification(company=company, kind=CertificationKind(kind), number=blank_to_none(number),
+                                  issuer=blank_to_none(issuer), valid_from=valid_from, valid_to=valid_to)
     db.session.add(certification)
     db.session.flush()
     return certification

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth.models import Role
+from crm.auth.models import COORDINATION, Role
 from crm.companies import services
 from crm.companies.access import company_or_404
 from crm.companies.forms import CertificationForm, CoachesForm, CompanyCreateForm, CompanyForm, StageForm
@@ -19,7 +19,6 @@ from crm.core.security import safe_next_url
 from crm.extensions import db
 
 bp = Blueprint("companies", __name__, url_prefix="/companies")
-COORDINATION = (Role.ADMIN, Role.COORDINATOR)
 
 
 def _with_choices(form: CompanyForm) -> CompanyForm:

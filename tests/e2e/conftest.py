@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from crm import create_app
 from crm.auth import services as auth_services
 from crm.auth.models import Role
+from crm.companies.reference import seed_reference_data
 from crm.extensions import db
 from tests import conftest as root_conftest
 from tests.conftest import PASSWORD, TEST_DATABASE_URL, empty_all_tables, on_postgres, skip_or_fail
@@ -82,6 +83,8 @@ def live_app(tmp_path_factory):
             _prepare_postgres_schema()
         else:
             db.create_all()
+        seed_reference_data()
+        db.session.commit()
     yield app
     with app.app_context():
         db.session.rollback()
