@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from crm.auth.models import Role, User
 from crm.auth.services import create_user
+from crm.coaching.reference import seed_specialties
 from crm.companies.models import Company, EnterpriseType
 from crm.companies.pipeline import Stage
 from crm.companies.reference import seed_reference_data
@@ -110,4 +111,5 @@ def _load_companies() -> int:
 def load_demo() -> int:
     """Creates whatever demo records are missing; returns how many it created."""
     seed_reference_data()
+    seed_specialties()
     return _load_users() + _load_companies()

@@ -11,6 +11,7 @@ from flask import g
 from crm import create_app
 from crm.auth import services as auth_services
 from crm.auth.models import Role
+from crm.coaching.reference import seed_specialties
 from crm.companies.reference import seed_reference_data
 from crm.extensions import db as _db
 from crm.extensions import limiter
@@ -61,9 +62,11 @@ def app():
                 _db.create_all()
                 _postgres_schema_ready = True
             seed_reference_data()
+            seed_specialties()
         else:
             _db.create_all()
             seed_reference_data()
+            seed_specialties()
         _db.session.commit()
         limiter.reset()
         yield app

@@ -11,6 +11,7 @@ from crm.companies.models import Certification
 from crm.companies.pipeline import Stage, allowed_targets
 from crm.companies.products import products_of
 from crm.companies.rules import clean_business_number
+from crm.companies.sections import sections_for
 from crm.companies.timeline import timeline_for
 from crm.core.access import role_required, signed_in
 from crm.core.errors import RuleError
@@ -78,6 +79,7 @@ def _detail_context(company, **forms) -> dict:
         "certification_form": forms.get("certification_form") or CertificationForm(formdata=None),
         "timeline": timeline_for(company),
         "products": products_of(company),
+        "sections": sections_for(company, current_user),
     }
 
 
