@@ -1,4 +1,3 @@
-import enum
 import secrets
 from datetime import datetime
 
@@ -8,24 +7,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.audit.listener import Audited
 from crm.core.mixins import TimestampMixin, VersionedMixin
-from crm.core.types import UtcDateTime, enum_column
+from crm.core.types import LabelledEnum, UtcDateTime, enum_column
 from crm.extensions import db
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     COACH = "coach"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
 
 
 # Who runs the programme: everything a coach may do, and the coordination work on top.
 COORDINATION = (Role.ADMIN, Role.COORDINATOR)
 
-ROLE_LABELS = {Role.ADMIN: _l("관리자"), Role.COORDINATOR: _l("코디네이터"), Role.COACH: _l("코치")}
+ROLE_LABELS = Role.set_labels({Role.ADMIN: _l("관리자"), Role.COORDINATOR: _l("코디네이터"), Role.COACH: _l("코치")})
 
 
 def new_session_token() -> str:

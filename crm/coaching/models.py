@@ -1,4 +1,3 @@
-import enum
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from crm.auth.models import Role, User
 from crm.companies.models import Company
 from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin
 from crm.core.time import seoul_today
-from crm.core.types import enum_column
+from crm.core.types import LabelledEnum, enum_column
 from crm.extensions import db
 
 # Specialties a coach offers and a needs assessment asks for: one managed list for both.
@@ -64,16 +63,12 @@ class NeedsAssessment(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, 
     needs: Mapped[list[Specialty]] = relationship(secondary=assessment_needs, order_by=Specialty.sort_order)
 
 
-class SessionMode(enum.StrEnum):
+class SessionMode(LabelledEnum):
     IN_PERSON = "in_person"
     REMOTE = "remote"
 
-    @property
-    def label(self) -> str:
-        return str(SESSION_MODE_LABELS[self])
 
-
-SESSION_MODE_LABELS = {SessionMode.IN_PERSON: _l("대면"), SessionMode.REMOTE: _l("비대면")}
+SESSION_MODE_LABELS = SessionMode.set_labels({SessionMode.IN_PERSON: _l("대면"), SessionMode.REMOTE: _l("비대면")})
 MAX_SESSION_MINUTES = 24 * 60
 
 

@@ -1,4 +1,3 @@
-import enum
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -11,11 +10,11 @@ from crm.companies.pipeline import Stage
 from crm.companies.rules import format_business_number
 from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin
 from crm.core.time import SEOUL, as_utc, seoul_today, utcnow
-from crm.core.types import UtcDateTime, enum_column
+from crm.core.types import LabelledEnum, UtcDateTime, enum_column
 from crm.extensions import db
 
 
-class EnterpriseType(enum.StrEnum):
+class EnterpriseType(LabelledEnum):
     SOCIAL_ENTERPRISE = "social_enterprise"
     PRE_SOCIAL_ENTERPRISE = "pre_social_enterprise"
     COOPERATIVE = "cooperative"
@@ -25,12 +24,8 @@ class EnterpriseType(enum.StrEnum):
     SOCIAL_VENTURE = "social_venture"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(ENTERPRISE_TYPE_LABELS[self])
 
-
-ENTERPRISE_TYPE_LABELS = {
+ENTERPRISE_TYPE_LABELS = EnterpriseType.set_labels({
     EnterpriseType.SOCIAL_ENTERPRISE: _l("사회적기업"),
     EnterpriseType.PRE_SOCIAL_ENTERPRISE: _l("예비사회적기업"),
     EnterpriseType.COOPERATIVE: _l("협동조합"),
@@ -39,7 +34,7 @@ ENTERPRISE_TYPE_LABELS = {
     EnterpriseType.SELF_SUFFICIENCY: _l("자활기업"),
     EnterpriseType.SOCIAL_VENTURE: _l("소셜벤처"),
     EnterpriseType.OTHER: _l("기타"),
-}
+})
 
 
 class Region(db.Model):
@@ -172,7 +167,7 @@ class StageChange(Audited, db.Model):
     by: Mapped[User | None] = relationship()
 
 
-class CertificationKind(enum.StrEnum):
+class CertificationKind(LabelledEnum):
     SOCIAL_ENTERPRISE = "social_enterprise"
     PRE_REGIONAL = "pre_regional"
     PRE_MINISTRY = "pre_ministry"
@@ -183,15 +178,11 @@ class CertificationKind(enum.StrEnum):
     OTHER = "other"
 
     @property
-    def label(self) -> str:
-        return str(CERTIFICATION_KIND_LABELS[self])
-
-    @property
     def is_pre_social_enterprise(self) -> bool:
         return self in (CertificationKind.PRE_REGIONAL, CertificationKind.PRE_MINISTRY)
 
 
-CERTIFICATION_KIND_LABELS = {
+CERTIFICATION_KIND_LABELS = CertificationKind.set_labels({
     CertificationKind.SOCIAL_ENTERPRISE: _l("사회적기업 인증"),
     CertificationKind.PRE_REGIONAL: _l("예비사회적기업 (지역형)"),
     CertificationKind.PRE_MINISTRY: _l("예비사회적기업 (부처형)"),
@@ -200,7 +191,7 @@ CERTIFICATION_KIND_LABELS = {
     CertificationKind.SELF_SUFFICIENCY: _l("자활기업 인정"),
     CertificationKind.SOCIAL_VENTURE: _l("소셜벤처 판별"),
     CertificationKind.OTHER: _l("기타"),
-}
+})
 EXPIRY_WARNING_DAYS = 90
 
 
@@ -226,7 +217,7 @@ class Certification(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db
                 and self.valid_to <= today + timedelta(days=EXPIRY_WARNING_DAYS))
 
 
-class ListingStatus(enum.StrEnum):
+class ListingStatus(LabelledEnum):
     NOT_LISTED = "not_listed"
     APPLIED = "applied"
     IN_REVIEW = "in_review"
@@ -234,19 +225,15 @@ class ListingStatus(enum.StrEnum):
     REJECTED = "rejected"
     DELISTED = "delisted"
 
-    @property
-    def label(self) -> str:
-        return str(LISTING_STATUS_LABELS[self])
 
-
-LISTING_STATUS_LABELS = {
+LISTING_STATUS_LABELS = ListingStatus.set_labels({
     ListingStatus.NOT_LISTED: _l("미입점"),
     ListingStatus.APPLIED: _l("입점신청"),
     ListingStatus.IN_REVIEW: _l("심사중"),
     ListingStatus.LISTED: _l("입점"),
     ListingStatus.REJECTED: _l("반려"),
     ListingStatus.DELISTED: _l("퇴점"),
-}
+})
 # The moves of a product's listing on one store; a rejected or delisted product may apply again.
 LISTING_MOVES = {
     ListingStatus.NOT_LISTED: {ListingStatus.APPLIED, ListingStatus.LISTED},

@@ -3,8 +3,10 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from crm.core.types import LabelledEnum
 
-class Stage(enum.StrEnum):
+
+class Stage(LabelledEnum):
     SOURCED = "sourced"
     CONTACTED = "contacted"
     GUIDED = "guided"
@@ -14,15 +16,11 @@ class Stage(enum.StrEnum):
     DROPPED = "dropped"
 
     @property
-    def label(self) -> str:
-        return str(STAGE_LABELS[self])
-
-    @property
     def is_active(self) -> bool:
         return self in FUNNEL
 
 
-STAGE_LABELS = {
+STAGE_LABELS = Stage.set_labels({
     Stage.SOURCED: _l("발굴"),
     Stage.CONTACTED: _l("연락"),
     Stage.GUIDED: _l("입점안내"),
@@ -30,7 +28,7 @@ STAGE_LABELS = {
     Stage.LISTED: _l("입점완료"),
     Stage.ON_HOLD: _l("보류"),
     Stage.DROPPED: _l("제외"),
-}
+})
 FUNNEL = (Stage.SOURCED, Stage.CONTACTED, Stage.GUIDED, Stage.APPLIED, Stage.LISTED)
 
 

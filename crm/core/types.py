@@ -37,3 +37,21 @@ def render_migration_type(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+_ENUM_LABELS: dict[type, dict] = {}
+
+
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry a translated label, given once with `set_labels`."""
+
+    @property
+    def label(self) -> str:
+        return str(_ENUM_LABELS[type(self)][self])
+
+    @classmethod
+    def set_labels(cls, labels: dict) -> dict:
+        if set(labels) != set(cls):
+            raise ValueError(f"{cls.__name__}: every member needs exactly one label")
+        _ENUM_LABELS[cls] = labels
+        return labels
