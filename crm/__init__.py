@@ -61,6 +61,10 @@ def register_blueprints(app: Flask) -> None:
     from crm.audit.views import bp as audit_bp
     from crm.auth.admin_views import bp as admin_users_bp
     from crm.auth.views import bp as auth_bp
+    from crm.coaching.action_views import bp as actions_bp
+    from crm.coaching.assessment_views import bp as assessments_bp
+    from crm.coaching.pool_views import bp as coaches_bp
+    from crm.coaching.session_views import bp as coaching_bp
     from crm.companies.admin_views import bp as company_admin_bp
     from crm.companies.pipeline_views import bp as pipeline_bp
     from crm.companies.product_views import bp as products_bp
@@ -69,7 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from crm.reports.views import bp as reports_bp
 
     for blueprint in (core_bp, auth_bp, admin_users_bp, audit_bp, reports_bp, companies_bp, pipeline_bp,
-                      products_bp, company_admin_bp):
+                      products_bp, company_admin_bp, coaches_bp, assessments_bp, actions_bp,
+                      coaching_bp):
         app.register_blueprint(blueprint)
 
 

@@ -48,6 +48,27 @@ ACCESS_MATRIX = {
     "products.edit": SIGNED_IN,
     "products.move_listing": SIGNED_IN,
     "products.delete": SIGNED_IN,
+    # The pool is read by everyone; a profile is edited by its coach or by coordination (403 after loading).
+    "coaches.index": SIGNED_IN,
+    "coaches.edit_profile": SIGNED_IN,
+    "coaches.specialties": ADMIN_ONLY,
+    # A needs assessment is recorded by coordination or an assigned coach (others get 404 for the company).
+    "assessments.create": SIGNED_IN,
+    "assessments.detail": SIGNED_IN,
+    "assessments.assign": COORDINATION,
+    # Marking an action item done or reopening it checks after loading: 404 for a company the user may not
+    # see, 403 for an item they may see but neither own nor led the session of.
+    "actions.index": SIGNED_IN,
+    "actions.mark_done": SIGNED_IN,
+    "actions.reopen": SIGNED_IN,
+    # Coaching sessions: every role; a coach gets 404 for a company not assigned to them and 403 for another
+    # coach's session (checked after loading).
+    "coaching.index": SIGNED_IN,
+    "coaching.export": SIGNED_IN,
+    "coaching.create": SIGNED_IN,
+    "coaching.detail": SIGNED_IN,
+    "coaching.edit": SIGNED_IN,
+    "coaching.delete": SIGNED_IN,
 }
 
 
@@ -83,6 +104,10 @@ def _pages_for_each_role(admin):
         "audit.index": "/admin/audit/",
         "company_admin.trash": "/admin/trash/",
         "company_admin.stage_changes": "/admin/audit/stages",
+        "coaches.index": "/coaches/",
+        "coaches.specialties": "/coaches/specialties",
+        "actions.index": "/actions/",
+        "coaching.index": "/coaching/",
     }
 
 

@@ -49,8 +49,23 @@ def _tracked_keys(obj):
     return [attr.key for attr in mapper.column_attrs if attr.key not in skip]
 
 
+def _link_keys(obj) -> list[str]:
+    """Many-to-many collections (a link table, no model of its own): logged as the ids they hold."""
+    mapper = sa.inspect(obj).mapper
+    return [rel.key for rel in mapper.relationships
+            if rel.secondary is not None and rel.key not in obj.__audit_ignore__]
+
+
+def _ids(objects) -> list:
+    return sorted(sa.inspect(item).identity[0] if sa.inspect(item).identity else None for item in objects)
+
+
 def _snapshot(obj) -> dict:
-    return {key: _shown(obj, key, getattr(obj, key)) for key in _tracked_keys(obj)}
+    snapshot = {key: _shown(obj, key, getattr(obj, key)) for key in _tracked_keys(obj)}
+    state = sa.inspect(obj)
+    for key in _link_keys(obj):
+        snapshot[key] = _ids(state.attrs[key].history.sum())
+    return snapshot
 
 
 def _field_changes(obj) -> dict:
@@ -64,6 +79,12 @@ def _field_changes(obj) -> dict:
         new = history.added[0] if history.added else None
         if old != new:
             changes[key] = [_shown(obj, key, old), _shown(obj, key, new)]
+    for key in _link_keys(obj):
+        history = state.attrs[key].history
+        if history.has_changes():
+            old, new = _ids([*history.unchanged, *history.deleted]), _ids([*history.unchanged, *history.added])
+            if old != new:
+                changes[key] = [old, new]
     return changes
 
 

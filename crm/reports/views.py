@@ -1,6 +1,8 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from crm.auth.models import Role
+from crm.coaching.dashboard import coach_dashboard
 from crm.core.access import signed_in
 from crm.reports import services
 
@@ -17,4 +19,6 @@ def dashboard():
             "recent_logins": services.recent_logins(),
             "recent_audit": services.recent_audit_entries(),
         }
+    elif current_user.role is Role.COACH:
+        context = {"coach": coach_dashboard(current_user)}
     return render_template("reports/dashboard.html", **context)

@@ -140,3 +140,20 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(db, scratch_tab
     db.session.delete(entry)
     with pytest.raises(RuntimeError, match="append-only"):
         db.session.flush()
+
+
+def test_changes_of_a_many_to_many_collection_are_logged_as_ids(db, coach, coordinator):
+    from crm.coaching.models import CoachProfile, Specialty
+
+    specialties = db.session.scalars(sa.select(Specialty).order_by(Specialty.id)).all()
+    profile = CoachProfile(user_id=coach.id, specialties=specialties[:2])
+    db.session.add(profile)
+    db.session.commit()
+    with acting_as(coordinator):
+        profile.specialties = [specialties[1], specialties[2]]
+        db.session.commit()
+
+    inserted, updated = _entries(db, "CoachProfile")
+    assert inserted.changes["specialties"] == [specialties[0].id, specialties[1].id]
+    assert updated.changes == {"specialties": [[specialties[0].id, specialties[1].id],
+                                               [specialties[1].id, specialties[2].id]]}
