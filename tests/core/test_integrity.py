@@ -16,11 +16,12 @@ def test_a_row_pointing_at_a_missing_record_is_refused_on_every_database(db):
 
 def test_timestamps_come_back_as_aware_utc_whatever_zone_they_were_given_in(db):
     seoul_evening = datetime(2021, 11, 25, 21, 0, tzinfo=SEOUL)
-    db.session.add(AuditLog(actor_label="system", action="login", at=seoul_evening))
+    entry = AuditLog(actor_label="system", action="login", at=seoul_evening)
+    db.session.add(entry)
     db.session.commit()
     db.session.expire_all()
 
-    stored = db.session.scalar(sa.select(AuditLog.at))
+    stored = db.session.scalar(sa.select(AuditLog.at).where(AuditLog.id == entry.id))
 
     assert stored == datetime(2021, 11, 25, 12, 0, tzinfo=UTC)
     assert stored.utcoffset() == timedelta(0)
