@@ -13,7 +13,7 @@ from crm.coaching import sessions as services
 from crm.coaching.session_forms import EXTRA_ITEM_ROWS_ON_EDIT, NEW_ITEM_ROWS, SessionFilterForm, SessionForm
 from crm.companies.access import company_or_404
 from crm.core.access import signed_in
-from crm.core.export import csv_response, xlsx_response
+from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
 from crm.core.time import seoul_today
@@ -72,10 +72,7 @@ def export(fmt: str):
     found = db.session.scalars(services.session_list_statement(current_user, **form.filters())).all()
     with force_locale("ko"):
         rows = [_export_row(session) for session in found]
-    filename = f"coaching-sessions-{seoul_today():%Y%m%d}.{fmt}"
-    if fmt == "xlsx":
-        return xlsx_response(filename, EXPORT_HEADERS, rows, sheet_title="코칭")
-    return csv_response(filename, EXPORT_HEADERS, rows)
+    return export_response(fmt, "coaching-sessions", EXPORT_HEADERS, rows, sheet_title="코칭")
 
 
 # --- one session -------------------------------------------------------------------------------------------

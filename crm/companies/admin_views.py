@@ -16,10 +16,9 @@ from crm.companies.models import LISTING_STATUS_LABELS, Company, ListingStatus
 from crm.companies.pipeline import STAGE_LABELS, Stage
 from crm.core.access import role_required
 from crm.core.errors import RuleError
-from crm.core.export import csv_response, xlsx_response
+from crm.core.export import export_response
 from crm.core.forms import BaseForm, call_service
 from crm.core.pagination import paginate
-from crm.core.time import seoul_today
 from crm.extensions import db
 
 bp = Blueprint("company_admin", __name__)
@@ -210,7 +209,5 @@ def export_stage_changes(fmt: str):
     changes = db.session.scalars(form.statement(True)).unique()
     table = history.listing_change_table if form.is_listing else history.stage_change_table
     headers, rows = table(changes)
-    name = f"{'listing' if form.is_listing else 'stage'}-changes-{seoul_today():%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        return csv_response(name, headers, rows)
-    return xlsx_response(name, headers, rows, sheet_title=_("변경 이력"))
+    return export_response(fmt, f"{'listing' if form.is_listing else 'stage'}-changes", headers, rows,
+                           sheet_title=_("변경 이력"))

@@ -13,7 +13,7 @@ from crm.companies.pipeline import STAGE_LABELS
 from crm.companies.queries import Direction, Sort
 from crm.companies.views import bp
 from crm.core.access import signed_in
-from crm.core.export import csv_response, xlsx_response
+from crm.core.export import export_response
 from crm.core.forms import BaseForm
 from crm.core.pagination import paginate
 from crm.core.time import SEOUL, as_utc, seoul_today
@@ -144,7 +144,4 @@ def export(fmt: str):
     # Labels in Korean whatever the reader's language: the file is read back by the import.
     with force_locale("ko"):
         rows = [_export_row(company) for company in companies]
-    filename = f"companies-{seoul_today():%Y%m%d}.{fmt}"
-    if fmt == "xlsx":
-        return xlsx_response(filename, EXPORT_HEADERS, rows, sheet_title="기업")
-    return csv_response(filename, EXPORT_HEADERS, rows)
+    return export_response(fmt, "companies", EXPORT_HEADERS, rows, sheet_title="기업")

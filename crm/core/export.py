@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from crm.core.time import SEOUL, as_utc
+from crm.core.time import SEOUL, as_utc, seoul_today
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -102,3 +102,12 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Row], *,
                   sheet_title: str = "Sheet1") -> Response:
     return Response(xlsx_bytes(headers, rows, sheet_title=sheet_title), mimetype=XLSX_MIMETYPE,
                     headers=_attachment(filename))
+
+
+def export_response(fmt: str, basename: str, headers: Sequence[str], rows: Iterable[Row], *,
+                    sheet_title: str) -> Response:
+    """A list exported as `<basename>-YYYYMMDD.<fmt>` (Seoul date), CSV or XLSX."""
+    filename = f"{basename}-{seoul_today():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(filename, headers, rows, sheet_title=sheet_title)
+    return csv_response(filename, headers, rows)
