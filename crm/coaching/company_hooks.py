@@ -2,10 +2,13 @@
 
 Both change rows through the ORM, one by one, so the audit log records each of them."""
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from crm.coaching.models import ActionItem, CoachingSession, NeedsAssessment
 from crm.companies.models import Company
-from crm.core.softdelete import including_deleted
+from crm.companies.trash import TrashKind
+from crm.core.softdelete import including_deleted, restore
 from crm.extensions import db
 
 # In the order a purge deletes them: the items hang on the sessions.
@@ -43,3 +46,33 @@ def purge_coaching_records(record, actor) -> None:
         assessment.needs = []  # the links to specialties are rows of a plain table: cleared before the delete
         db.session.delete(assessment)
     db.session.flush()
+
+
+def purge_session_items(record, actor) -> None:
+    """Purge handler: a session's action items go before the session."""
+    if not isinstance(record, CoachingSession):
+        return
+    for item in db.session.scalars(including_deleted(sa.select(ActionItem).where(ActionItem.session_id == record.id))):
+        db.session.delete(item)
+    db.session.flush()
+
+
+def restore_session_items(session: CoachingSession, deleted_at) -> None:
+    """Bring back the action items that were deleted together with the session."""
+    stmt = sa.select(ActionItem).where(ActionItem.session_id == session.id, ActionItem.deleted_at == deleted_at)
+    for item in db.session.scalars(including_deleted(stmt)):
+        restore(item, actor=None)
+
+
+def forget_needs(record, actor) -> None:
+    """Purge handler: an assessment's links to specialties are rows of a plain table, cleared first."""
+    if isinstance(record, NeedsAssessment):
+        record.needs = []
+        db.session.flush()
+
+
+SESSION_TRASH = TrashKind(CoachingSession, _l("코칭"), (joinedload(CoachingSession.company),),
+                          describe=lambda session: f"{session.held_on:%Y-%m-%d} {session.topic}",
+                          on_restore=restore_session_items)
+ASSESSMENT_TRASH = TrashKind(NeedsAssessment, _l("니즈 파악"), (joinedload(NeedsAssessment.company),),
+                             describe=lambda assessment: f"{assessment.assessed_on:%Y-%m-%d}")

@@ -305,9 +305,10 @@ def delete_session(session: CoachingSession, *, actor: User) -> None:
     """Hide the session and its action items (coordinators, admins and the session's own coach)."""
     if not session.can_edit(actor):
         raise RuleError(_("자신이 기록한 코칭만 삭제할 수 있습니다."))
+    deleted_at = utcnow()
     for item in session.action_items:
-        soft_delete(item, actor=actor)
-    soft_delete(session, actor=actor)
+        soft_delete(item, actor=actor, at=deleted_at)
+    soft_delete(session, actor=actor, at=deleted_at)
     db.session.flush()
 
 

@@ -1,4 +1,7 @@
-"""The trash: soft-deleted companies, products and certifications, restoring them, and purging for good.
+"""The trash: soft-deleted records, restoring them, and purging for good.
+
+Companies, products and certifications are this package's own kinds; later packages add theirs with
+`register_kind(name, TrashKind(...))` (a record hanging on a company: restoring it needs its company live).
 
 Purging (for personal data that must go) deletes through the ORM, row by row, so the audit log keeps a
 delete row with the snapshot of each record. Later packages whose rows hang on a company or a product
@@ -39,13 +42,38 @@ class TrashKind:
     model: type
     label: str
     options: tuple = ()
+    # What the trash list shows of a record.
+    describe: Callable[[object], str] = str
+    # Called with the record and the time it had been deleted, to bring back what was deleted with it.
+    on_restore: Callable[[object, object], None] | None = None
+
+
+def _describe_company(company: Company) -> str:
+    return f"{company.name} {company.business_number_display}".strip()
+
+
+def _describe_product(product: Product) -> str:
+    return product.name if product.price is None else f"{product.name} ({product.price:,}원)"
+
+
+def _describe_certification(certification: Certification) -> str:
+    return f"{certification.kind.label} {certification.number or ''}".strip()
 
 
 KINDS = {
-    "company": TrashKind(Company, _l("기업")),
-    "product": TrashKind(Product, _l("상품"), (joinedload(Product.company),)),
-    "certification": TrashKind(Certification, _l("인증"), (joinedload(Certification.company),)),
+    "company": TrashKind(Company, _l("기업"), describe=_describe_company),
+    "product": TrashKind(Product, _l("상품"), (joinedload(Product.company),), describe=_describe_product),
+    "certification": TrashKind(Certification, _l("인증"), (joinedload(Certification.company),),
+                               describe=_describe_certification),
 }
+
+
+def register_kind(name: str, kind: TrashKind) -> None:
+    KINDS.setdefault(name, kind)
+
+
+def kind_of(record) -> TrashKind:
+    return next(spec for spec in KINDS.values() if isinstance(record, spec.model))
 
 PurgeHandler = Callable[[object, User | None], None]
 _purge_handlers: list[PurgeHandler] = []
@@ -108,9 +136,13 @@ def restore_record(record, *, actor: User | None) -> None:
             raise RestoreConflict(_("사업자등록번호 %(number)s을(를) 지금은 기업 ‘%(name)s’이(가) 쓰고 있어 복원할 수 "
                                     "없습니다. 먼저 두 기업을 정리하세요.",
                                     number=record.business_number_display, name=holder.name))
-    if isinstance(record, Product | Certification) and not _company_is_live(record.company_id):
+    if not isinstance(record, Company) and not _company_is_live(record.company_id):
         raise RestoreConflict(_("이 기록의 기업이 삭제되어 있습니다. 먼저 기업을 복원하세요."))
+    deleted_at = record.deleted_at
     restore(record, actor=actor)
+    spec = kind_of(record)
+    if spec.on_restore is not None:
+        spec.on_restore(record, deleted_at)
     db.session.flush()
 
 

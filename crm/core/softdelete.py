@@ -1,6 +1,7 @@
 """One global criterion leaves soft-deleted rows out of every ORM query and relationship load."""
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -43,11 +44,13 @@ def including_deleted(stmt: sa.Select) -> sa.Select:
     return stmt.execution_options(**{INCLUDE_DELETED: True})
 
 
-def soft_delete(record: SoftDeleteMixin, *, actor) -> None:
-    """Hide a record everywhere; the audit log records it as a delete, and an admin can restore it."""
+def soft_delete(record: SoftDeleteMixin, *, actor, at: datetime | None = None) -> None:
+    """Hide a record everywhere; the audit log records it as a delete, and an admin can restore it.
+
+    Records deleted together share `at`, so that restoring the main one can bring the others back."""
     # Read the actor's id first: loading it could autoflush half of the change into its own audit row.
     actor_id = actor.id if actor is not None else None
-    record.deleted_at = utcnow()
+    record.deleted_at = at or utcnow()
     record.deleted_by_id = actor_id
 
 
