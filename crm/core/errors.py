@@ -3,6 +3,7 @@ import logging
 import uuid
 
 from flask import Flask, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -56,6 +57,9 @@ def register_errorhandlers(app: Flask) -> None:
 
     def handle_http(error: HTTPException):
         if error.code is None or error.code < 400:
+            return error
+        if request_ctx.url_adapter is None:
+            # Refused before routing (an untrusted Host): no URLs can be built for the error page.
             return error
         if error.code == 405:
             response, status = render_error(405)
