@@ -144,37 +144,38 @@ def change_stage(company_id: int):
     return _render_detail(company, status=422, stage_form=form)
 
 
+def _post_from_detail(company_id: int, form, change, done_message: str, form_name: str):
+    """A form of the company page: the change made, or the page again with the form's messages (422)."""
+    company = company_or_404(company_id, with_detail=True)
+    if form.validate_on_submit():
+        outcome = call_service(form, lambda: change(company))
+        if outcome.ok:
+            db.session.commit()
+            flash(done_message, "success")
+            return redirect(url_for(".detail", company_id=company.id))
+        form = outcome.form
+    return _render_detail(company_or_404(company_id, with_detail=True), status=422, **{form_name: form})
+
+
 @bp.post("/<int:company_id>/coaches")
 @role_required(*COORDINATION)
 def assign_coaches(company_id: int):
-    company = company_or_404(company_id, with_detail=True)
     form = CoachesForm()
     form.coach_ids.choices = [(u.id, u.name) for u in services.users_with_role(Role.COACH)]
-    if form.validate_on_submit():
-        outcome = call_service(form, lambda: services.set_coaches(company, form.coach_ids.data, actor=current_user))
-        if outcome.ok:
-            db.session.commit()
-            flash(_("코치 배정을 저장했습니다."), "success")
-            return redirect(url_for(".detail", company_id=company.id))
-        form = outcome.form
-    return _render_detail(company_or_404(company_id, with_detail=True), status=422, coaches_form=form)
+    return _post_from_detail(
+        company_id, form, lambda company: services.set_coaches(company, form.coach_ids.data, actor=current_user),
+        _("코치 배정을 저장했습니다."), "coaches_form")
 
 
 @bp.post("/<int:company_id>/certifications")
 @role_required(*COORDINATION)
 def add_certification(company_id: int):
-    company = company_or_404(company_id, with_detail=True)
     form = CertificationForm()
-    if form.validate_on_submit():
-        outcome = call_service(form, lambda: services.add_certification(
+    return _post_from_detail(
+        company_id, form, lambda company: services.add_certification(
             company, kind=form.kind.data, number=form.number.data, issuer=form.issuer.data,
-            valid_from=form.valid_from.data, valid_to=form.valid_to.data, actor=current_user))
-        if outcome.ok:
-            db.session.commit()
-            flash(_("인증 정보를 추가했습니다."), "success")
-            return redirect(url_for(".detail", company_id=company.id))
-        form = outcome.form
-    return _render_detail(company_or_404(company_id, with_detail=True), status=422, certification_form=form)
+            valid_from=form.valid_from.data, valid_to=form.valid_to.data, actor=current_user),
+        _("인증 정보를 추가했습니다."), "certification_form")
 
 
 @bp.post("/<int:company_id>/certifications/<int:certification_id>/delete")
