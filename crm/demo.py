@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from crm.auth.models import Role, User
 from crm.auth.services import create_user
+from crm.campaigns.reference import seed_channels
 from crm.coaching.models import ActionItem, CoachingSession, CoachProfile, NeedsAssessment, SessionMode, Specialty
 from crm.coaching.reference import seed_specialties
 from crm.companies.models import Company, EnterpriseType
@@ -18,6 +19,7 @@ from crm.companies.rules import name_key
 from crm.companies.services import CompanyFields, create_company, set_coaches
 from crm.core.softdelete import including_deleted
 from crm.extensions import db
+from crm.programs.demo import load_programs
 
 
 @dataclass(frozen=True)
@@ -269,4 +271,5 @@ def load_demo() -> int:
     """Creates whatever demo records are missing; returns how many it created."""
     seed_reference_data()
     seed_specialties()
-    return _load_users() + _load_companies() + _load_coaching()
+    seed_channels()
+    return _load_users() + _load_companies() + _load_coaching() + load_programs()

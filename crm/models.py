@@ -1,7 +1,17 @@
 """Imports every model module, so that mappers, Alembic and create_all see the whole schema."""
 from crm.audit.models import AuditLog
 from crm.auth.models import User
-from crm.coaching.models import ActionItem, CoachingSession, CoachProfile, NeedsAssessment, Specialty
+from crm.campaigns.models import (
+    Campaign,
+    CampaignExclusion,
+    Channel,
+    Deliverable,
+    Metric,
+    Participation,
+    ParticipationChange,
+    ParticipationProduct,
+    SaleSource,
+)
 from crm.companies.models import (
     Certification,
     Company,
@@ -14,9 +24,49 @@ from crm.companies.models import (
     StageChange,
     Store,
 )
+from crm.programs.models import (
+    Cohort,
+    CohortStage,
+    Enrollment,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Program,
+    ReportComment,
+    SubmissionLink,
+    WeeklyReport,
+)
 
 __all__ = [
-    "ActionItem", "AuditLog", "Certification", "CoachProfile", "CoachingSession", "Company", "CompanyAlias",
-    "CompanyCoach", "ListingChange", "NeedsAssessment", "Product", "ProductListing", "Region", "Specialty",
-    "StageChange", "Store", "User",
+    "AuditLog",
+    "Campaign",
+    "CampaignExclusion",
+    "Certification",
+    "Channel",
+    "Cohort",
+    "CohortStage",
+    "Company",
+    "CompanyAlias",
+    "CompanyCoach",
+    "Deliverable",
+    "Enrollment",
+    "Indicator",
+    "IndicatorTarget",
+    "IndicatorValue",
+    "ListingChange",
+    "Metric",
+    "Participation",
+    "ParticipationChange",
+    "ParticipationProduct",
+    "Product",
+    "ProductListing",
+    "Program",
+    "Region",
+    "ReportComment",
+    "SaleSource",
+    "StageChange",
+    "Store",
+    "SubmissionLink",
+    "User",
+    "WeeklyReport",
 ]

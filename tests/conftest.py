@@ -3,6 +3,7 @@ clients signed in as a role, `make_*` factories and a SQL statement counter."""
 import os
 import re
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,8 @@ from flask import g
 from crm import create_app
 from crm.auth import services as auth_services
 from crm.auth.models import Role
+from crm.campaigns.models import Campaign, CampaignKind, Channel, Participation, ParticipationStatus
+from crm.campaigns.reference import seed_channels
 from crm.coaching.reference import seed_specialties
 from crm.companies.models import EnterpriseType
 from crm.companies.pipeline import Stage
@@ -18,6 +21,7 @@ from crm.companies.reference import seed_reference_data
 from crm.companies.services import CompanyFields, create_company, set_coaches
 from crm.extensions import db as _db
 from crm.extensions import limiter
+from crm.programs.models import Cohort, CohortStage, Enrollment, Indicator, IndicatorTarget, Program
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PASSWORD = "correct horse battery"
@@ -64,12 +68,11 @@ def app():
                 _db.session.commit()
                 _db.create_all()
                 _postgres_schema_ready = True
-            seed_reference_data()
-            seed_specialties()
         else:
             _db.create_all()
-            seed_reference_data()
-            seed_specialties()
+        seed_reference_data()
+        seed_specialties()
+        seed_channels()
         _db.session.commit()
         limiter.reset()
         yield app
@@ -121,6 +124,85 @@ def make_company(db, coordinator):
             set_coaches(company, [coach.id for coach in coaches], actor=actor or coordinator)
         db.session.commit()
         return company
+
+    return make
+
+
+@pytest.fixture
+def make_program(db):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, *, year: int = 2021, **fields):
+        program = Program(name=name or f"테스트사업{next(counter)}", year=year, **fields)
+        db.session.add(program)
+        db.session.commit()
+        return program
+
+    return make
+
+
+# Three stages over 26 weeks and two indicators with cumulative targets per stage.
+DEFAULT_STAGES = (("준비", 1, 4), ("실행", 5, 20), ("확산", 21, 26))
+DEFAULT_INDICATORS = (("라이브커머스 횟수", "회", (0, 3, 5)), ("매출액", "원", (0, 5_000_000, 10_000_000)))
+
+
+@pytest.fixture
+def make_cohort(db, make_program):
+    """A cohort built straight from the models: stages as (name, first, last), indicators as
+    (name, unit, one cumulative target per stage)."""
+
+    def make(name: str = "테스트 기수", *, program=None, start_on: date = date(2021, 5, 3), weeks: int = 26,
+             stages=DEFAULT_STAGES, indicators=DEFAULT_INDICATORS):
+        cohort = Cohort(program=program or make_program(), name=name, start_on=start_on, weeks=weeks)
+        cohort.stages = [CohortStage(name=stage, first_week=first, last_week=last) for stage, first, last in stages]
+        for order, (indicator_name, unit, targets) in enumerate(indicators):
+            indicator = Indicator(name=indicator_name, unit=unit, sort_order=order)
+            indicator.targets = [IndicatorTarget(stage=stage, value=value)
+                                 for stage, value in zip(cohort.stages, targets, strict=True)]
+            cohort.indicators.append(indicator)
+        db.session.add(cohort)
+        db.session.commit()
+        return cohort
+
+    return make
+
+
+@pytest.fixture
+def make_enrollment(db, make_cohort, make_company):
+    def make(cohort=None, company=None, *, project_title: str = "테스트 프로젝트", **fields):
+        enrollment = Enrollment(cohort=cohort or make_cohort(), company=company or make_company(),
+                                project_title=project_title, **fields)
+        db.session.add(enrollment)
+        db.session.commit()
+        return enrollment
+
+    return make
+
+
+@pytest.fixture
+def make_campaign(db):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, *, kind: CampaignKind = CampaignKind.EXHIBITION, channel: str | None = "해피빈",
+             **fields):
+        channel_row = db.session.scalar(sa.select(Channel).where(Channel.name == channel)) if channel else None
+        campaign = Campaign(name=name or f"테스트 기획전{next(counter)}", kind=kind, channel=channel_row, **fields)
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def make_participation(db, make_campaign, make_company):
+    def make(campaign=None, company=None, *, status: ParticipationStatus = ParticipationStatus.PARTICIPATING,
+             **fields):
+        participation = Participation(campaign=campaign or make_campaign(), company=company or make_company(),
+                                      status=status, **fields)
+        db.session.add(participation)
+        db.session.commit()
+        return participation
 
     return make
 

@@ -90,3 +90,19 @@ def test_rows_survive_a_step_down_and_up_of_the_newest_migration(migration_app):
     assert db.session.scalar(sa.select(User.name).where(User.login_id == "survivor")) == "남는 사람"
     db.session.close()  # outside a request a SQLite transaction holds the write lock
     assert _schema_differences() == []
+
+
+def test_the_migrations_seed_the_same_reference_rows_as_the_seed_functions(migration_app):
+    from crm.campaigns.models import Channel
+    from crm.campaigns.reference import CHANNELS
+    from crm.companies.models import Region, Store
+    from crm.companies.reference import REGIONS, STORES
+
+    upgrade()
+
+    assert db.session.execute(sa.select(Region.code, Region.name, Region.former_names)
+                              .order_by(Region.sort_order)).all() == list(REGIONS)
+    assert [code for code, *_ in STORES] == list(db.session.scalars(sa.select(Store.code).order_by(Store.sort_order)))
+    channels = db.session.execute(sa.select(Channel.name, Channel.kind).order_by(Channel.sort_order)).all()
+    assert [(name, kind.value) for name, kind in channels] == list(CHANNELS)
+    db.session.close()
