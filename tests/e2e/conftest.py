@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from crm import create_app
 from crm.auth import services as auth_services
 from crm.auth.models import Role
+from crm.campaigns.reference import seed_channels
 from crm.coaching.reference import seed_specialties
 from crm.companies.reference import seed_reference_data
 from crm.extensions import db
@@ -86,6 +87,7 @@ def live_app(tmp_path_factory):
             db.create_all()
         seed_reference_data()
         seed_specialties()
+        seed_channels()
         db.session.commit()
     yield app
     with app.app_context():
