@@ -4,6 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.models import Role, User
@@ -183,7 +184,12 @@ def set_coaches(company: Company, coach_ids: list[int], *, actor: User | None) -
             db.session.delete(link)
     for coach_id in wanted - {link.coach_id for link in links}:
         db.session.add(CompanyCoach(company_id=company.id, coach_id=coach_id))
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another coordinator assigned the same coach between our read and this write.
+        message = _("다른 사용자가 방금 코치 배정을 바꿨습니다. 새 배정을 확인한 뒤 다시 저장하세요.")
+        raise StaleEditError(message) from error
 
 
 def move_stage(company: Company, to: Stage, *, note: str | None, actor: User) -> StageChange:

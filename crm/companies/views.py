@@ -147,14 +147,15 @@ def change_stage(company_id: int):
 def _post_from_detail(company_id: int, form, change, done_message: str, form_name: str):
     """A form of the company page: the change made, or the page again with the form's messages (422)."""
     company = company_or_404(company_id, with_detail=True)
+    status = 422
     if form.validate_on_submit():
         outcome = call_service(form, lambda: change(company))
         if outcome.ok:
             db.session.commit()
             flash(done_message, "success")
             return redirect(url_for(".detail", company_id=company.id))
-        form = outcome.form
-    return _render_detail(company_or_404(company_id, with_detail=True), status=422, **{form_name: form})
+        form, status = outcome.form, outcome.status
+    return _render_detail(company_or_404(company_id, with_detail=True), status=status, **{form_name: form})
 
 
 @bp.post("/<int:company_id>/coaches")
