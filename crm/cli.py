@@ -1,8 +1,9 @@
-"""Command-line tools: `flask users create`, `flask demo load`."""
+"""Command-line tools: `flask users create`, `flask demo load`, `flask backup create|restore`."""
 import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from crm.audit.context import acting_as
@@ -12,6 +13,7 @@ from crm.extensions import db
 
 users_cli = AppGroup("users", help="사용자 관리")
 demo_cli = AppGroup("demo", help="시연용 데이터")
+backup_cli = AppGroup("backup", help="데이터베이스 백업과 복원")
 
 
 def _read_password() -> str:
@@ -59,6 +61,39 @@ def load_demo_command() -> None:
         click.echo(f"  {demo.login_id:<12} {demo.password:<22} {demo.role.label}")
 
 
+@backup_cli.command("create")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def create_backup_command(target: Path) -> None:
+    """데이터베이스를 TARGET 파일로 백업합니다. 앱이 실행 중이어도 됩니다."""
+    from crm.core.backup import BackupError, create_backup
+
+    db.session.remove()
+    try:
+        result = create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"백업했습니다: {result.path} ({result.size_bytes:,} bytes)")
+
+
+@backup_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="확인 없이 바로 복원합니다.")
+def restore_backup_command(source: Path, yes: bool) -> None:
+    """SOURCE 백업으로 데이터베이스의 내용을 바꿉니다. 지금 데이터는 사라집니다."""
+    from crm.core.backup import BackupError, restore_backup
+
+    if not yes:
+        click.confirm("지금 데이터베이스의 내용이 백업 내용으로 바뀝니다. 계속할까요?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"복원했습니다: {source}. 스키마가 최신이 아니면 `flask db upgrade`를 실행하세요.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(backup_cli)
