@@ -19,6 +19,7 @@ from crm.core.backup import BackupError, create_backup, restore_backup, sqlite_i
 from crm.extensions import db
 from tests.conftest import TEST_DATABASE_URL, on_postgres
 
+
 def _head(app) -> str:
     return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).get_current_head()
 
