@@ -23,6 +23,8 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Changing a role, a password or an e-mail needs a password entered this recently (ASVS 5 7.5.1).
+    FRESH_LOGIN_WINDOW = timedelta(minutes=15)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)

@@ -19,6 +19,7 @@ ACCESS_MATRIX = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
+    "auth.confirm_password": SIGNED_IN,
     "reports.dashboard": SIGNED_IN,
     "admin_users.index": ADMIN_ONLY,
     "admin_users.create": ADMIN_ONLY,

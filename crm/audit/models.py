@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "login": _l("로그인"),
     "login_failed": _l("로그인 실패"),
     "logout": _l("로그아웃"),
+    "password_confirmed": _l("비밀번호 재확인"),
+    "password_confirm_failed": _l("비밀번호 재확인 실패"),
     "csrf_failure": _l("보안 토큰 오류"),
 }
 

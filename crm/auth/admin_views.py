@@ -6,6 +6,7 @@ from flask_login import current_user
 from crm.auth import services
 from crm.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from crm.auth.models import Role, User
+from crm.auth.session import fresh_login_required
 from crm.core.access import role_required
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
@@ -38,6 +39,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
+@fresh_login_required
 def create():
     form = UserCreateForm()
     if not form.validate_on_submit():
@@ -54,6 +56,7 @@ def create():
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
+@fresh_login_required
 def edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
@@ -72,6 +75,7 @@ def edit(user_id: int):
 
 @bp.post("/<int:user_id>/password")
 @role_required(Role.ADMIN)
+@fresh_login_required
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     password_form = PasswordResetForm()

@@ -22,6 +22,13 @@ class LoginForm(BaseForm):
     submit = SubmitField(_l("로그인"))
 
 
+class PasswordConfirmForm(BaseForm):
+    password = PasswordField(_l("비밀번호"), validators=[DataRequired(_l("비밀번호를 입력하세요.")),
+                                                      Length(max=PASSWORD_FIELD_MAX)],
+                             render_kw={"autocomplete": "current-password", "autofocus": True})
+    submit = SubmitField(_l("확인"))
+
+
 class UserProfileFields(VersionedForm):
     name = StringField(_l("이름"), validators=[DataRequired(_l("이름을 입력하세요.")),
                                              Length(max=80, message=_l("이름은 80자 이하입니다."))])

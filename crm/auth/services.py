@@ -55,6 +55,15 @@ def authenticate(login_id: str, password: str) -> User | None:
     return None
 
 
+def confirm_password(user: User, password: str) -> bool:
+    """True when the signed-in user typed their own password again; logs the attempt either way."""
+    if verify_password(user.password_hash, password):
+        record_security_event("password_confirmed", actor=user)
+        return True
+    record_security_event("password_confirm_failed", actor=user)
+    return False
+
+
 def create_user(*, login_id: str, name: str, role: Role, password: str, email: str | None = None,
                 actor: User | None = None) -> User:
     normalised = check_login_id(login_id)

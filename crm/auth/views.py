@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from crm.audit.services import record_security_event
 from crm.auth import services
-from crm.auth.forms import LoginForm, PasswordChangeForm
-from crm.auth.session import end_session, start_session
+from crm.auth.forms import LoginForm, PasswordChangeForm, PasswordConfirmForm
+from crm.auth.session import confirm_password_entered, end_session, start_session
 from crm.core.access import public, signed_in
 from crm.core.forms import call_service
 from crm.core.security import safe_next_url
@@ -19,6 +19,11 @@ LOGIN_FAILED = 401
 
 def _login_id_key() -> str:
     return "login-id:" + services.normalise_login_id(request.form.get("login_id", ""))[:40]
+
+
+def _signed_in_login_id_key() -> str:
+    # The same bucket as failed logins of this account: confirming a password is not a second way to guess it.
+    return "login-id:" + current_user.login_id
 
 
 def _failed(response) -> bool:
@@ -55,6 +60,29 @@ def login():
     elif form.is_submitted():
         status = 422
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/account/confirm", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(_per_login_id, key_func=_signed_in_login_id_key, methods=["POST"], deduct_when=_failed,
+               scope="login-id")
+def confirm_password():
+    """Enter the password again before a sensitive change (a role, a password, an e-mail)."""
+    next_url = safe_next_url(request.args.get("next"))
+    form = PasswordConfirmForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if services.confirm_password(user, form.password.data):
+            db.session.commit()
+            confirm_password_entered()
+            return redirect(next_url or url_for("reports.dashboard"))
+        db.session.commit()
+        form.password.errors.append(_("비밀번호가 올바르지 않습니다."))
+        status = LOGIN_FAILED
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/confirm_password.html", form=form), status
 
 
 @bp.post("/logout")

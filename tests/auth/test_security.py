@@ -18,6 +18,7 @@ from crm import create_app
 from crm.audit.models import AuditLog
 from crm.auth import services as auth_services
 from crm.auth.models import Role, User
+from crm.companies.models import Company
 from crm.config import ProductionConfig
 from crm.core.access import PUBLIC, declared_access, public
 from crm.extensions import csrf
@@ -649,16 +650,17 @@ def test_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_a
     with time_machine.travel(START, tick=False) as traveller:
         csrf_log_in(client, "admin1")
         traveller.shift(timedelta(minutes=1))
-        old_token = csrf_token_from(client.get("/admin/users/new").text)
+        # A company form: user administration would ask for the password again after 15 minutes (T13).
+        old_token = csrf_token_from(client.get("/companies/new").text)
         for _ in range(70):  # active every 10 minutes, up to 11 h 51 min after login
             traveller.shift(timedelta(minutes=10))
             assert client.get("/").status_code == 200
 
-        response = client.post("/admin/users/new", data={**new_user_form("lateform", "kq7#Zp2w"),
-                                                         "csrf_token": old_token})
+        response = client.post("/companies/new", data={"name": "늦게 낸 양식", "enterprise_type": "other",
+                                                        "csrf_token": old_token})
 
     assert response.status_code == 302
-    assert stored_user(db, "lateform") is not None
+    assert db.session.scalar(sa.select(Company.id).where(Company.name == "늦게 낸 양식")) is not None
 
 
 def test_a_csrf_token_older_than_12_hours_is_refused(csrf_app, db, admin):
@@ -850,3 +852,95 @@ def test_the_health_check_answers_503_when_the_database_is_unreachable(tmp_path)
 
     assert response.status_code == 503
     assert response.get_json()["status"] != "ok"
+
+
+# --- T13: a fresh login (the password entered within 15 minutes) for changing a role, a password, an e-mail --
+
+
+def _stale_admin_client(client_as, admin):
+    client = client_as(admin)
+    with client.session_transaction() as session:
+        session["password_at"] -= 16 * 60
+    return client
+
+
+def test_t13_a_role_change_in_a_stale_session_asks_for_the_password_and_changes_nothing(
+        db, admin, coach, client_as):
+    client = _stale_admin_client(client_as, admin)
+
+    response = client.post(f"/admin/users/{coach.id}/edit", data={
+        "name": coach.name, "email": "", "role": "admin", "active": "y", "version": coach.version})
+
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/account/confirm"
+    assert parse_qs(urlsplit(response.location).query)["next"] == [f"/admin/users/{coach.id}/edit"]
+    db.session.expire_all()
+    assert db.session.get(User, coach.id).role is Role.COACH
+
+
+@pytest.mark.parametrize("path", ["/admin/users/new", "/admin/users/{id}/edit"])
+def test_t13_user_administration_pages_ask_a_stale_session_for_the_password(db, admin, coach, client_as, path):
+    client = _stale_admin_client(client_as, admin)
+
+    response = client.get(path.format(id=coach.id))
+
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/account/confirm"
+
+
+def test_t13_a_password_reset_in_a_stale_session_changes_nothing(db, admin, coach, client_as):
+    client = _stale_admin_client(client_as, admin)
+    hash_before = coach.password_hash
+
+    response = client.post(f"/admin/users/{coach.id}/password",
+                           data={"password": "brand new pw 42", "password_confirm": "brand new pw 42",
+                                 "version": coach.version})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, coach.id).password_hash == hash_before
+
+
+def test_t13_entering_the_password_again_returns_to_the_page_and_allows_the_change(db, admin, coach, client_as):
+    client = _stale_admin_client(client_as, admin)
+
+    confirmed = client.post(f"/account/confirm?next=/admin/users/{coach.id}/edit", data={"password": PASSWORD})
+    changed = client.post(f"/admin/users/{coach.id}/edit", data={
+        "name": coach.name, "email": "", "role": "coordinator", "active": "y", "version": coach.version})
+
+    assert confirmed.status_code == 302 and confirmed.location.endswith(f"/admin/users/{coach.id}/edit")
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, coach.id).role is Role.COORDINATOR
+    assert db.session.scalar(sa.select(AuditLog.action).where(AuditLog.action == "password_confirmed")) is not None
+
+
+def test_t13_a_wrong_password_keeps_the_session_stale_and_is_logged(db, admin, coach, client_as):
+    client = _stale_admin_client(client_as, admin)
+
+    refused = client.post("/account/confirm", data={"password": "not my password"})
+    still_stale = client.get(f"/admin/users/{coach.id}/edit")
+
+    assert refused.status_code == 401
+    assert "비밀번호가 올바르지 않습니다" in refused.get_data(as_text=True)
+    assert still_stale.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditLog.action == "password_confirm_failed")) == 1
+
+
+def test_t13_a_session_is_fresh_for_15_minutes_after_login(db, admin, coach, client_as):
+    with time_machine.travel(START, tick=False) as traveller:
+        client = client_as(admin)
+        traveller.shift(timedelta(minutes=14))
+        fresh = client.get(f"/admin/users/{coach.id}/edit")
+        traveller.shift(timedelta(minutes=2))
+        stale = client.get(f"/admin/users/{coach.id}/edit")
+
+    assert (fresh.status_code, stale.status_code) == (200, 302)
+
+
+def test_t13_failed_confirmations_count_against_the_account_like_failed_logins(db, admin, client_as):
+    client = client_as(admin)
+
+    statuses = [client.post("/account/confirm", data={"password": f"wrong {n}"}).status_code for n in range(11)]
+
+    assert statuses == [401] * 10 + [429]
