@@ -28,6 +28,9 @@ ACTION_LABELS = {
     "password_confirmed": _l("비밀번호 재확인"),
     "password_confirm_failed": _l("비밀번호 재확인 실패"),
     "csrf_failure": _l("보안 토큰 오류"),
+    "access_denied": _l("접근 거부"),
+    "not_found": _l("없는 페이지·기록 요청"),
+    "export": _l("내보내기"),
 }
 
 

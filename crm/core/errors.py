@@ -52,6 +52,25 @@ def render_error(status: int, message: str | None = None, incident_id: str | Non
     ), status
 
 
+# A signed-in user refused a page (403) or asking for a record they may not see (404, which is also what a
+# coach gets for another coach's company) leaves a trace; anonymous 404s would only fill the log with scans.
+REFUSALS_LOGGED = {403: "access_denied", 404: "not_found"}
+
+
+def _log_refusal(status: int) -> None:
+    from flask_login import current_user
+
+    from crm.audit.services import record_security_event
+    from crm.extensions import db
+
+    if not current_user.is_authenticated:
+        return
+    db.session.rollback()  # whatever the refused request had staged is not kept
+    record_security_event(REFUSALS_LOGGED[status],
+                          detail={"method": request.method, "path": request.path[:500], "status": status})
+    db.session.commit()
+
+
 def register_errorhandlers(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
@@ -64,6 +83,8 @@ def register_errorhandlers(app: Flask) -> None:
         if error.code == 405:
             response, status = render_error(405)
             return response, status, {"Allow": ", ".join(error.valid_methods or [])}
+        if error.code in REFUSALS_LOGGED:
+            _log_refusal(error.code)
         return render_error(error.code)
 
     def handle_csrf(error: CSRFError):

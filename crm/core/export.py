@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from flask import Response
+from flask import Response, request
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -106,8 +106,17 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Row], *,
 
 def export_response(fmt: str, basename: str, headers: Sequence[str], rows: Iterable[Row], *,
                     sheet_title: str) -> Response:
-    """A list exported as `<basename>-YYYYMMDD.<fmt>` (Seoul date), CSV or XLSX."""
+    """A list exported as `<basename>-YYYYMMDD.<fmt>` (Seoul date), CSV or XLSX.
+
+    Taking data out is itself an event of the audit log (who, which list, how many rows, with what filters)."""
+    from crm.audit.services import record_security_event
+    from crm.extensions import db
+
+    rows = list(rows)
     filename = f"{basename}-{seoul_today():%Y%m%d}.{fmt}"
+    record_security_event("export", detail={"list": basename, "format": fmt, "rows": len(rows),
+                                            "query": request.query_string.decode("utf-8", "replace")[:500]})
+    db.session.commit()
     if fmt == "xlsx":
         return xlsx_response(filename, headers, rows, sheet_title=sheet_title)
     return csv_response(filename, headers, rows)
