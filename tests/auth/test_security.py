@@ -944,3 +944,29 @@ def test_t13_failed_confirmations_count_against_the_account_like_failed_logins(d
     statuses = [client.post("/account/confirm", data={"password": f"wrong {n}"}).status_code for n in range(11)]
 
     assert statuses == [401] * 10 + [429]
+
+
+# --- T23: over HTTPS a form post needs a same-origin Referer (Flask-WTF's SSL strict check) ---------------------
+
+
+@pytest.mark.parametrize(("referer", "expected"), [
+    (None, 400), ("http://localhost/", 400), ("https://other/", 400), ("https://localhost:8080/", 400),
+    ("https://localhost/", 302),
+])
+def test_t23_an_https_post_needs_a_same_origin_referer(csrf_app, db, admin, referer, expected):
+    client = csrf_app.test_client()
+    https = {"base_url": "https://localhost"}
+    csrf_log_in(client, "admin1", headers={"Referer": "https://localhost/login"}, **https)
+    token = csrf_token_from(client.get("/companies/new", **https).text)
+    headers = {"Referer": referer} if referer else {}
+
+    response = client.post("/companies/new", data={"name": "리퍼러 검사", "enterprise_type": "other",
+                                                   "csrf_token": token}, headers=headers, **https)
+
+    assert response.status_code == expected
+    stored = db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(Company.name == "리퍼러 검사"))
+    assert stored == (1 if expected == 302 else 0)
+
+
+def test_t23_the_referrer_policy_keeps_the_origin_for_same_site_https_posts(client):
+    assert client.get("/login").headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
