@@ -1,4 +1,5 @@
-"""Configuration profiles: development (the default), testing and production."""
+"""Configuration profiles: development (the default), testing, production, and loopback (production over
+plain HTTP on 127.0.0.1, for multi-worker tests and benchmarks)."""
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -77,8 +78,24 @@ class ProductionConfig(Config):
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "1"))
 
 
+class LoopbackConfig(ProductionConfig):
+    """Production settings served over plain HTTP on 127.0.0.1: for the multi-worker tests and the benchmark.
+
+    Only the cookie's Secure flag (and the __Host- prefix that needs it), HSTS and the proxy hop differ; the
+    app answers only loopback host names, so it cannot be mistaken for a public deployment."""
+
+    ENV_NAME = "loopback"
+    SESSION_COOKIE_NAME = "session"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    HSTS = False
+    PROXY_FIX_X_FOR = 0
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
+
+
 PROFILES = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
+    "loopback": LoopbackConfig,
 }
