@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users create`, `flask demo load`, `flask backup create|restore`."""
+"""Command-line tools: `flask users create`, `flask demo load`, `flask backup`, `flask restore`."""
 import sys
 from pathlib import Path
 
@@ -13,7 +13,6 @@ from crm.extensions import db
 
 users_cli = AppGroup("users", help="사용자 관리")
 demo_cli = AppGroup("demo", help="시연용 데이터")
-backup_cli = AppGroup("backup", help="데이터베이스 백업과 복원")
 
 
 def _read_password() -> str:
@@ -61,39 +60,52 @@ def load_demo_command() -> None:
         click.echo(f"  {demo.login_id:<12} {demo.password:<22} {demo.role.label}")
 
 
-@backup_cli.command("create")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-def create_backup_command(target: Path) -> None:
-    """데이터베이스를 TARGET 파일로 백업합니다. 앱이 실행 중이어도 됩니다."""
-    from crm.core.backup import BackupError, create_backup
+@click.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path | None) -> None:
+    """데이터베이스를 백업합니다 (기본: instance/backups/ 에 시각이 붙은 파일). 앱이 실행 중이어도 됩니다."""
+    from crm.core.backup import BackupError, create_backup, default_backup_path
 
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     db.session.remove()
     try:
-        result = create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+        result = create_backup(url, target or default_backup_path(url, Path(current_app.instance_path)))
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"백업했습니다: {result.path} ({result.size_bytes:,} bytes)")
+    click.echo(f"백업했습니다: {result.path} ({result.size_bytes:,} bytes, 스키마 {result.revision})")
 
 
-@backup_cli.command("restore")
+@click.command("restore")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="확인 없이 바로 복원합니다.")
-def restore_backup_command(source: Path, yes: bool) -> None:
-    """SOURCE 백업으로 데이터베이스의 내용을 바꿉니다. 지금 데이터는 사라집니다."""
-    from crm.core.backup import BackupError, restore_backup
+def restore_command(source: Path, yes: bool) -> None:
+    """SOURCE 백업으로 데이터베이스의 내용을 바꿉니다. 파일 검사와 스키마 확인을 먼저 합니다."""
+    from crm.core.backup import BackupError, check_backup, restore_backup
 
+    try:
+        revision = check_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], source, known_revisions())
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
     if not yes:
-        click.confirm("지금 데이터베이스의 내용이 백업 내용으로 바뀝니다. 계속할까요?", abort=True)
+        click.confirm(f"지금 데이터베이스의 내용이 백업(스키마 {revision})으로 바뀝니다. 계속할까요?", abort=True)
     db.session.remove()
     db.engine.dispose()
     try:
         restore_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"복원했습니다: {source}. 스키마가 최신이 아니면 `flask db upgrade`를 실행하세요.")
+    click.echo(f"복원했습니다: {source} (스키마 {revision}). 최신 스키마가 아니면 `flask db upgrade`를 실행하세요.")
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(backup_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

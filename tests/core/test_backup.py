@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from crm import create_app
 from crm.auth.models import Role, User
 from crm.auth.services import create_user
-from crm.core.backup import BackupError, create_backup, restore_backup, sqlite_integrity
+from crm.core.backup import create_backup, restore_backup, sqlite_integrity
 from crm.extensions import db
 from tests.conftest import TEST_DATABASE_URL, on_postgres
 
@@ -106,7 +106,7 @@ def test_restoring_brings_back_the_rows_of_the_backup(sqlite_app, tmp_path):
         db.session.remove()
         db.engine.dispose()
 
-    result = sqlite_app.test_cli_runner().invoke(args=["backup", "restore", str(backup), "--yes"])
+    result = sqlite_app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
 
     assert result.exit_code == 0, result.output
     with sqlite_app.app_context():
@@ -118,7 +118,7 @@ def test_a_backup_never_overwrites_a_file(sqlite_app, tmp_path):
     existing = tmp_path / "existing.sqlite3"
     existing.write_bytes(b"keep me")
 
-    result = sqlite_app.test_cli_runner().invoke(args=["backup", "create", str(existing)])
+    result = sqlite_app.test_cli_runner().invoke(args=["backup", str(existing)])
 
     assert result.exit_code != 0
     assert "이미 있습니다" in result.output
@@ -129,31 +129,75 @@ def test_a_damaged_backup_is_refused_and_the_database_is_left_alone(sqlite_app, 
     damaged = tmp_path / "damaged.sqlite3"
     damaged.write_bytes(b"not a database at all" * 100)
 
-    with pytest.raises((BackupError, sqlite3.DatabaseError)):
-        restore_backup(sqlite_app.config["SQLALCHEMY_DATABASE_URI"], damaged)
+    result = sqlite_app.test_cli_runner().invoke(args=["restore", str(damaged), "--yes"])
 
+    assert result.exit_code != 0
+    assert "백업 파일 검사 실패" in result.output
     with sqlite_app.app_context():
         assert set(db.session.scalars(sa.select(User.login_id))) == {"kept"}
         db.session.remove()
 
 
-@pytest.mark.skipif(not on_postgres(), reason="pg_dump and pg_restore need PostgreSQL")
-def test_a_postgresql_backup_restores_into_another_database(app, db, make_user, tmp_path):
-    make_user(Role.COACH, login_id="in-the-backup")
-    backup = create_backup(TEST_DATABASE_URL, tmp_path / "crm.dump").path
-    name = f"crm_restore_{uuid.uuid4().hex[:8]}"
+def test_a_backup_of_an_unknown_schema_revision_is_refused(sqlite_app, tmp_path):
+    backup = create_backup(sqlite_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "future.sqlite3").path
+    with sqlite3.connect(backup) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'fromthefuture'")
+
+    result = sqlite_app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
+
+    assert result.exit_code != 0
+    assert "fromthefuture" in result.output
+
+
+def test_flask_backup_without_a_name_writes_a_timestamped_file_under_instance_backups(sqlite_app, tmp_path):
+    sqlite_app.instance_path = str(tmp_path / "instance")
+
+    result = sqlite_app.test_cli_runner().invoke(args=["backup"])
+
+    assert result.exit_code == 0, result.output
+    [written] = (tmp_path / "instance" / "backups").glob("crm-*.sqlite3")
+    assert sqlite_integrity(written) == "ok"
+    assert _head(sqlite_app) in result.output
+
+
+@pytest.fixture
+def postgres_databases():
+    """Makes fresh PostgreSQL databases by name and drops them afterwards; yields a URL maker."""
     admin_engine = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    restored_url = sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        restore_backup(restored_url, backup)
-        engine = sa.create_engine(restored_url)
-        with engine.connect() as connection:
-            logins = set(connection.scalars(sa.text("SELECT login_id FROM users")))
-        engine.dispose()
-        assert "in-the-backup" in logins
-    finally:
+    names = []
+
+    def make() -> str:
+        name = f"crm_backup_{uuid.uuid4().hex[:8]}"
         with admin_engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        names.append(name)
+        return sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with admin_engine.connect() as connection:
+        for name in names:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_engine.dispose()
+    admin_engine.dispose()
+
+
+@pytest.mark.skipif(not on_postgres(), reason="pg_dump and pg_restore need PostgreSQL")
+def test_a_postgresql_backup_knows_its_revision_and_restores_into_another_database(postgres_databases, tmp_path):
+    source_url, restored_url = postgres_databases(), postgres_databases()
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=source_url)
+    with app.app_context():
+        upgrade()
+        create_user(login_id="in-the-backup", name="백업된 사람", role=Role.COACH, password="long enough pw")
+        db.session.commit()
+        head = _head(app)
+        db.session.remove()
+        db.engine.dispose()
+
+    result = create_backup(source_url, tmp_path / "crm.dump")
+    restore_backup(restored_url, result.path)
+
+    assert result.revision == head
+    assert _revision(restored_url) == head
+    engine = sa.create_engine(restored_url)
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT name FROM users WHERE login_id = 'in-the-backup'")) == "백업된 사람"
+    engine.dispose()
