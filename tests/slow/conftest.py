@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,15 +103,16 @@ class Server:
         return client
 
 
-@pytest.fixture(scope="module")
-def server(server_database, redis_url):
+@contextmanager
+def running_server(database_url: str, redis_url: str):
+    """gunicorn with WORKERS workers on a free loopback port; stopped by its process id on the way out."""
     try:
         import gunicorn  # noqa: F401
         import requests  # noqa: F401
     except ImportError as error:
         skip_or_fail(f"gunicorn or requests is not installed ({error})")
     port = _free_port()
-    env = {**os.environ, "CRM_CONFIG": "loopback", "DATABASE_URL": server_database,
+    env = {**os.environ, "CRM_CONFIG": "loopback", "DATABASE_URL": database_url,
            "RATELIMIT_STORAGE_URI": redis_url, "SECRET_KEY": os.environ.get("SECRET_KEY", "s" * 48)}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
@@ -119,7 +121,7 @@ def server(server_database, redis_url):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process)
-        yield Server(url, server_database, process)
+        yield Server(url, database_url, process)
     finally:
         process.terminate()
         try:
@@ -127,6 +129,12 @@ def server(server_database, redis_url):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(server_database, redis_url):
+    with running_server(server_database, redis_url) as started:
+        yield started
 
 
 def _wait_until_up(url: str, process: subprocess.Popen) -> None:

@@ -72,8 +72,7 @@ def test_t32_t35_read_modify_write_from_four_clients_loses_no_update(server):
     token = csrf_token_from(owner.get(f"{server.url}/companies/new", timeout=30).text)
     created = owner.post(f"{server.url}/companies/new", allow_redirects=False, timeout=30, data={
         "name": f"한곳편집-{token[:6]}", "enterprise_type": "other", "csrf_token": token})
-    company_path = created.headers["Location"].split("127.0.0.1", 1)[-1].split(":", 1)[-1]
-    company_path = company_path[company_path.index("/"):]
+    company_path = "/companies/" + created.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
     clients = [server.signed_in(server.make_user()) for _ in range(CLIENTS)]
 
     def edit_many(number: int) -> list[int]:
