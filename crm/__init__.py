@@ -33,7 +33,7 @@ def create_app(profile: str | None = None, **overrides) -> Flask:
 def check_configuration(app: Flask) -> None:
     """Production refuses to start on a missing or short secret key, or with the debugger on."""
     secret = app.config.get("SECRET_KEY")
-    if app.config["ENV_NAME"] == "production":
+    if app.config["ENV_NAME"] in ("production", "loopback"):
         if not secret or len(secret) < MIN_SECRET_KEY_LENGTH:
             raise RuntimeError(f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_LENGTH} random characters")
         if app.debug:
@@ -61,6 +61,9 @@ def register_blueprints(app: Flask) -> None:
     from crm.audit.views import bp as audit_bp
     from crm.auth.admin_views import bp as admin_users_bp
     from crm.auth.views import bp as auth_bp
+    from crm.campaigns.channel_views import bp as channels_bp
+    from crm.campaigns.result_views import bp as campaign_results_bp
+    from crm.campaigns.views import bp as campaigns_bp
     from crm.coaching.action_views import bp as actions_bp
     from crm.coaching.assessment_views import bp as assessments_bp
     from crm.coaching.pool_views import bp as coaches_bp
@@ -70,11 +73,15 @@ def register_blueprints(app: Flask) -> None:
     from crm.companies.product_views import bp as products_bp
     from crm.companies.views import bp as companies_bp
     from crm.core.views import bp as core_bp
+    from crm.programs.progress_views import bp as progress_bp
+    from crm.programs.setup_views import bp as programs_bp
+    from crm.programs.submit_views import bp as submit_bp
     from crm.reports.views import bp as reports_bp
 
     for blueprint in (core_bp, auth_bp, admin_users_bp, audit_bp, reports_bp, companies_bp, pipeline_bp,
                       products_bp, company_admin_bp, coaches_bp, assessments_bp, actions_bp,
-                      coaching_bp):
+                      coaching_bp, campaigns_bp, channels_bp, progress_bp, submit_bp, programs_bp,
+                      campaign_results_bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from crm.auth.models import Role, User
 from crm.auth.services import create_user
+from crm.campaigns.demo import load_campaign_demo
 from crm.campaigns.reference import seed_channels
 from crm.coaching.models import ActionItem, CoachingSession, CoachProfile, NeedsAssessment, SessionMode, Specialty
 from crm.coaching.reference import seed_specialties
@@ -19,7 +20,7 @@ from crm.companies.rules import name_key
 from crm.companies.services import CompanyFields, create_company, set_coaches
 from crm.core.softdelete import including_deleted
 from crm.extensions import db
-from crm.programs.demo import load_programs
+from crm.programs.demo import load_cohort, load_programs, load_sample_reports
 
 
 @dataclass(frozen=True)
@@ -272,4 +273,5 @@ def load_demo() -> int:
     seed_reference_data()
     seed_specialties()
     seed_channels()
-    return _load_users() + _load_companies() + _load_coaching() + load_programs()
+    return (_load_users() + _load_companies() + _load_coaching() + load_programs() + load_cohort()
+            + load_sample_reports() + load_campaign_demo())

@@ -70,6 +70,61 @@ ACCESS_MATRIX = {
     "coaching.detail": SIGNED_IN,
     "coaching.edit": SIGNED_IN,
     "coaching.delete": SIGNED_IN,
+    # Programme setup: coordination only (a coach may not see programme lists: 403 before anything loads).
+    "programs.index": COORDINATION,
+    "programs.create": COORDINATION,
+    "programs.detail": COORDINATION,
+    "programs.edit": COORDINATION,
+    "programs.delete": COORDINATION,
+    "programs.cohorts": COORDINATION,
+    "programs.create_cohort": COORDINATION,
+    "programs.edit_cohort": COORDINATION,
+    "programs.delete_cohort": COORDINATION,
+    "programs.enroll": COORDINATION,
+    "programs.edit_enrollment": COORDINATION,
+    "programs.delete_enrollment": COORDINATION,
+    # Weekly reports: the grid, recording, reviewing and links are coordination's. An enrollment and its weeks
+    # open for every role, but a coach only for a company assigned to them (404, checked when loading); a coach
+    # may comment there, and a report change by a coach answers 403 after loading.
+    "progress.cohort": COORDINATION,
+    "progress.enrollment": SIGNED_IN,
+    "progress.week": SIGNED_IN,
+    "progress.review": COORDINATION,
+    "progress.comment": SIGNED_IN,
+    "progress.issue_link": COORDINATION,
+    "progress.revoke_link": COORDINATION,
+    # A company's submission link: no login; the signed token is the key, and the view is rate limited.
+    "submit.form": PUBLIC,
+    # Campaigns and channels: coordination only; coaches see participations on their companies' pages.
+    "campaigns.index": COORDINATION,
+    "campaigns.export": COORDINATION,
+    "campaigns.create": COORDINATION,
+    "campaigns.detail": COORDINATION,
+    "campaigns.edit": COORDINATION,
+    "campaigns.delete": COORDINATION,
+    "campaigns.add_participants": COORDINATION,
+    "campaigns.select": COORDINATION,
+    "campaigns.move_participation": COORDINATION,
+    "campaigns.edit_sales": COORDINATION,
+    # A participation's results: every role may open it, but a coach only for a company assigned to them (404,
+    # checked when loading) and read only: changes answer 403 to a coach after loading.
+    "campaign_results.participation": SIGNED_IN,
+    "campaign_results.set_metric": SIGNED_IN,
+    "campaign_results.delete_metric": SIGNED_IN,
+    "campaign_results.add_source": SIGNED_IN,
+    "campaign_results.edit_source": SIGNED_IN,
+    "campaign_results.delete_source": SIGNED_IN,
+    "campaign_results.add_product": SIGNED_IN,
+    "campaign_results.edit_product": SIGNED_IN,
+    "campaign_results.remove_product": SIGNED_IN,
+    "campaign_results.add_deliverable": SIGNED_IN,
+    "campaign_results.edit_deliverable": SIGNED_IN,
+    "campaign_results.delete_deliverable": SIGNED_IN,
+    "campaign_results.unlisted": COORDINATION,
+    "campaign_results.guide": COORDINATION,
+    "channels.index": COORDINATION,
+    "channels.create": COORDINATION,
+    "channels.edit": COORDINATION,
 }
 
 
@@ -109,6 +164,15 @@ def _pages_for_each_role(admin):
         "coaches.specialties": "/coaches/specialties",
         "actions.index": "/actions/",
         "coaching.index": "/coaching/",
+        "programs.index": "/programs/",
+        "programs.create": "/programs/new",
+        "programs.cohorts": "/cohorts/",
+        "programs.create_cohort": "/cohorts/new",
+        "campaigns.index": "/campaigns/",
+        "campaigns.create": "/campaigns/new",
+        "campaign_results.unlisted": "/campaigns/unlisted",
+        "channels.index": "/channels/",
+        "channels.create": "/channels/new",
     }
 
 

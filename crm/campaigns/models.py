@@ -312,3 +312,12 @@ class Deliverable(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.M
     url: Mapped[str | None] = mapped_column(sa.String(500))
 
     participation: Mapped[Participation] = relationship(back_populates="deliverables")
+
+    # The company it was made for, as the trash and company checks ask of anything of a company.
+    @property
+    def company_id(self) -> int:
+        return self.participation.company_id
+
+    @property
+    def company(self) -> Company:
+        return self.participation.company

@@ -19,7 +19,7 @@ class ChangeRate:
     @property
     def label(self) -> str:
         if self.is_new_sales:
-            return _(NEW_SALES_LABEL)
+            return _("신규매출발생")
         if self.percent is None:
             return NO_RATE_LABEL
         return f"{self.percent:,}%"

@@ -29,6 +29,7 @@ from crm.companies import timeline
 from crm.companies.models import Company
 from crm.companies.services import visible_to
 from crm.core.errors import RuleError, StaleEditError
+from crm.core.filters import korean_date
 from crm.core.softdelete import soft_delete
 from crm.core.text import blank_to_none
 from crm.core.time import seoul_today, utcnow
@@ -100,7 +101,7 @@ def check_held_on(held_on: date | None, today: date | None = None) -> date:
     latest = (today or seoul_today()) + timedelta(days=DAYS_AHEAD_ALLOWED)
     if held_on > latest:
         raise RuleError(_("코칭 일자는 %(day)s보다 늦을 수 없습니다. 진행한 코칭을 기록하세요.",
-                          day=f"{latest.year}. {latest.month}. {latest.day}."), field="held_on")
+                          day=korean_date(latest)), field="held_on")
     if held_on < EARLIEST_HELD_ON:
         raise RuleError(_("코칭 일자를 확인하세요."), field="held_on")
     return held_on
@@ -397,7 +398,7 @@ def session_timeline(company: Company, limit: int) -> list[timeline.TimelineEntr
     entries = []
     for session_id, created_at, held_on, topic, mode, minutes, coach_name in db.session.execute(stmt):
         title = _("코칭: %(topic)s", topic=topic)
-        detail = _("%(day)s · %(mode)s · %(minutes)s분", day=f"{held_on.year}. {held_on.month}. {held_on.day}.",
+        detail = _("%(day)s · %(mode)s · %(minutes)s분", day=korean_date(held_on),
                    mode=mode.label, minutes=minutes)
         url = url_for("coaching.detail", session_id=session_id) if has_request_context() else None
         entries.append(timeline.TimelineEntry(at=created_at, kind="coaching", title=title, detail=detail,

@@ -140,7 +140,12 @@ def restore(kind: str, record_id: int):
 @role_required(Role.ADMIN)
 def purge(kind: str, record_id: int):
     record = _deleted_or_404(kind, record_id)
-    trash.purge_record(record, actor=current_user)
+    try:
+        trash.purge_record(record, actor=current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return _render_trash(kind, status=409)
     db.session.commit()
     flash(_("%(kind)s 기록을 완전히 지웠습니다. 감사 로그에는 지운 내용이 남습니다.", kind=trash.KINDS[kind].label),
           "success")

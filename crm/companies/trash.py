@@ -1,7 +1,8 @@
 """The trash: soft-deleted records, restoring them, and purging for good.
 
 Companies, products and certifications are this package's own kinds; later packages add theirs with
-`register_kind(name, TrashKind(...))` (a record hanging on a company: restoring it needs its company live).
+`register_kind(name, TrashKind(...))` (a record hanging on a company — restoring it needs its company live — or,
+with `of_company=False`, one that stands on its own such as a campaign).
 
 Purging (for personal data that must go) deletes through the ORM, row by row, so the audit log keeps a
 delete row with the snapshot of each record. Later packages whose rows hang on a company or a product
@@ -28,6 +29,7 @@ from crm.companies.models import (
     StageChange,
 )
 from crm.core.errors import RuleError
+from crm.core.filters import won
 from crm.core.pagination import paginate
 from crm.core.softdelete import including_deleted, restore
 from crm.extensions import db
@@ -46,6 +48,8 @@ class TrashKind:
     describe: Callable[[object], str] = str
     # Called with the record and the time it had been deleted, to bring back what was deleted with it.
     on_restore: Callable[[object, object], None] | None = None
+    # A record of a company (a product, a session) comes back only while its company is live.
+    of_company: bool = True
 
 
 def _describe_company(company: Company) -> str:
@@ -53,7 +57,7 @@ def _describe_company(company: Company) -> str:
 
 
 def _describe_product(product: Product) -> str:
-    return product.name if product.price is None else f"{product.name} ({product.price:,}원)"
+    return product.name if product.price is None else f"{product.name} ({won(product.price)})"
 
 
 def _describe_certification(certification: Certification) -> str:
@@ -61,7 +65,7 @@ def _describe_certification(certification: Certification) -> str:
 
 
 KINDS = {
-    "company": TrashKind(Company, _l("기업"), describe=_describe_company),
+    "company": TrashKind(Company, _l("기업"), describe=_describe_company, of_company=False),
     "product": TrashKind(Product, _l("상품"), (joinedload(Product.company),), describe=_describe_product),
     "certification": TrashKind(Certification, _l("인증"), (joinedload(Certification.company),),
                                describe=_describe_certification),
@@ -136,7 +140,7 @@ def restore_record(record, *, actor: User | None) -> None:
             raise RestoreConflict(_("사업자등록번호 %(number)s을(를) 지금은 기업 ‘%(name)s’이(가) 쓰고 있어 복원할 수 "
                                     "없습니다. 먼저 두 기업을 정리하세요.",
                                     number=record.business_number_display, name=holder.name))
-    if not isinstance(record, Company) and not _company_is_live(record.company_id):
+    if kind_of(record).of_company and not _company_is_live(record.company_id):
         raise RestoreConflict(_("이 기록의 기업이 삭제되어 있습니다. 먼저 기업을 복원하세요."))
     deleted_at = record.deleted_at
     restore(record, actor=actor)

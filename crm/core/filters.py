@@ -2,12 +2,14 @@
 from datetime import date, datetime
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from crm.core.time import SEOUL, as_utc
 
 
 def won(amount: int | None) -> str:
-    return "" if amount is None else f"{amount:,}원"
+    """265,418,348원 (in English ₩265,418,348)."""
+    return "" if amount is None else _("%(amount)s원", amount=f"{amount:,}")
 
 
 def korean_date(value: date | datetime | None) -> str:

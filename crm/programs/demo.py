@@ -1,10 +1,25 @@
-"""Demo data: the 2021 programme's sub-projects (slide 8 of the result report)."""
+"""Demo data: the 2021 programme's sub-projects (slide 8 of the result report) and its 26-week cohort with the
+7 companies of slides 10–13."""
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from crm.auth.models import User
+from crm.companies.models import Company
+from crm.companies.rules import name_key
+from crm.core.softdelete import including_deleted
 from crm.extensions import db
-from crm.programs.models import Program
+from crm.programs.models import (
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    IndicatorValue,
+    Program,
+    ReportStatus,
+    WeeklyReport,
+)
+from crm.programs.setup import IndicatorFields, StageFields, create_cohort, enroll_company
 
 DEMO_YEAR = 2021
 PROGRAM_COHORT = "지역·업종별 사회적경제 공동판로개척 지원사업"
@@ -50,5 +65,125 @@ def load_programs() -> int:
             db.session.add(Program(year=DEMO_YEAR, sort_order=order, name=demo.name, description=demo.description,
                                    note=demo.note))
             created += 1
+    db.session.flush()
+    return created
+
+
+DEMO_COHORT_NAME = "2021 지역·업종별 공동판로개척 26주 과정"
+DEMO_COHORT_START = date(2021, 5, 3)
+DEMO_COHORT_WEEKS = 26
+DEMO_COHORT_NOTE = ("(예시) 보고서는 단계별 지표의 값을 밝히지 않아 예시로 두었습니다. 단계와 목표 지표는 보고서의 "
+                    "‘단계별 목표관리 지표’를 보여 주기 위한 예시입니다.")
+# (name, first week, last week); the report names no stages: these are examples.
+DEMO_STAGES = (("준비", 1, 4), ("실행", 5, 20), ("확산", 21, 26))
+# (name, unit, cumulative target by the end of each stage): examples, the report gives no targets.
+DEMO_INDICATORS = (("라이브커머스 횟수", "회", (0, 2, 3)), ("신규 판로 수", "곳", (0, 1, 2)),
+                   ("매출액", "원", (0, 3_000_000, 6_000_000)))
+# The companies and their projects, slides 10–13; the report says of all of them 사업 완료.
+DEMO_ENROLLMENTS = (
+    ("㈜공공디자인이즘", "공생공작 쇼핑라이브"),
+    ("365공유경제사회적협동조합", "관광 약자를 위한 통영관광"),
+    ("레인보우팜 주식회사 농업회사법인", "국제농업박람회 진행"),
+    ("소이플리협동조합", "롯데마트 사회적경제상품전 이장마트"),
+    ("㈜유쾌한", "사회적가치 정기구독 서비스 <보따리> 런칭"),
+    ("들애초", "평창군 농특산물 농협하나로마트 순회판매"),
+    ("워킹맘", "공공급식을 통한 사회서비스 분야 모델 개발"),
+)
+
+
+def demo_cohort() -> Cohort | None:
+    """The demo cohort, deleted or not (a cohort somebody deleted is not made again)."""
+    stmt = sa.select(Cohort).where(Cohort.name == DEMO_COHORT_NAME)
+    return db.session.scalar(including_deleted(stmt))
+
+
+def load_cohort() -> int:
+    """The report's cohort under its programme, with the 7 companies found by name; what exists is kept."""
+    program = demo_programs().get(PROGRAM_COHORT)
+    if program is None:
+        return 0
+    created = 0
+    cohort = demo_cohort()
+    if cohort is None:
+        cohort = create_cohort(
+            program_id=program.id, name=DEMO_COHORT_NAME, start_on=DEMO_COHORT_START, weeks=DEMO_COHORT_WEEKS,
+            note=DEMO_COHORT_NOTE,
+            stages=[StageFields(name=name, first_week=first, last_week=last) for name, first, last in DEMO_STAGES],
+            indicators=[IndicatorFields(name=name, unit=unit, targets=list(targets))
+                        for name, unit, targets in DEMO_INDICATORS],
+            actor=None)
+        created += 1
+    if cohort.is_deleted:
+        return created
+    companies = {company.name_key: company for company in db.session.scalars(
+        sa.select(Company).where(Company.name_key.in_([name_key(name) for name, _title in DEMO_ENROLLMENTS])))}
+    enrolled = set(db.session.scalars(including_deleted(
+        sa.select(Enrollment.company_id).where(Enrollment.cohort_id == cohort.id))))
+    for name, title in DEMO_ENROLLMENTS:
+        company = companies.get(name_key(name))
+        if company is None or company.id in enrolled:
+            continue
+        enrollment = enroll_company(cohort, company.id, title, None, actor=None)
+        enrollment.status = EnrollmentStatus.COMPLETED
+        created += 1
+    db.session.flush()
+    return created
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    company: str
+    week: int
+    status: ReportStatus
+    work_done: str
+    values: tuple[int, ...]  # this week's value of each of DEMO_INDICATORS, in order
+    difficulties: str | None = None
+    reviewed: bool = True
+
+
+# The report gives no weekly reports: these few are examples (예시) so that the grid, the chart and the list of
+# difficulties have something to show. Every text starts with (예시).
+DEMO_REPORTS = (
+    DemoReport("㈜공공디자인이즘", 1, ReportStatus.ON_TRACK, "(예시) 쇼핑라이브 기획안 작성, 출연 상품 3종 선정",
+               (0, 0, 0)),
+    DemoReport("㈜공공디자인이즘", 2, ReportStatus.ON_TRACK, "(예시) 쇼핑라이브 채널 개설과 리허설", (0, 1, 0),
+               "(예시) 촬영 장비와 진행자 섭외가 부담됨"),
+    DemoReport("㈜공공디자인이즘", 3, ReportStatus.CAUTION, "(예시) 1회차 쇼핑라이브 진행", (1, 0, 450_000),
+               "(예시) 진행자 섭외 부담이 계속됨", reviewed=False),
+    DemoReport("365공유경제사회적협동조합", 1, ReportStatus.ON_TRACK, "(예시) 관광 약자 대상 통영 코스 답사",
+               (0, 0, 0)),
+    DemoReport("365공유경제사회적협동조합", 2, ReportStatus.CAUTION, "(예시) 휠체어 접근 가능 숙소·식당 목록 정리",
+               (0, 0, 0), "(예시) 접근 가능 시설 정보가 부족함", reviewed=False),
+)
+DEMO_REVIEW_COMMENT = "(예시) 확인했습니다."
+
+
+def load_sample_reports() -> int:
+    """A few example weekly reports of the demo cohort, recorded by the demo coordinator; no submission link."""
+    cohort = demo_cohort()
+    coordinator = db.session.scalar(sa.select(User).where(User.login_id == "coordinator"))
+    if cohort is None or cohort.is_deleted or coordinator is None:
+        return 0
+    enrollments = {enrollment.company.name_key: enrollment for enrollment in db.session.scalars(
+        sa.select(Enrollment).where(Enrollment.cohort_id == cohort.id))}
+    taken = set(db.session.execute(sa.select(WeeklyReport.enrollment_id, WeeklyReport.week)
+                                   .where(WeeklyReport.enrollment_id.in_([e.id for e in enrollments.values()]))))
+    created = 0
+    for demo in DEMO_REPORTS:
+        enrollment = enrollments.get(name_key(demo.company))
+        if enrollment is None or (enrollment.id, demo.week) in taken:
+            continue
+        due_at = cohort.week_due_at(demo.week)
+        report = WeeklyReport(enrollment_id=enrollment.id, week=demo.week, status=demo.status,
+                              work_done=demo.work_done, next_plan="(예시) 다음 주 계획", difficulties=demo.difficulties,
+                              submitted_at=due_at - timedelta(hours=6), submitted_by_id=coordinator.id)
+        if demo.reviewed:
+            report.review_comment = DEMO_REVIEW_COMMENT
+            report.reviewed_at = due_at + timedelta(days=1)
+            report.reviewed_by_id = coordinator.id
+        report.values = [IndicatorValue(indicator_id=indicator.id, value=value)
+                         for indicator, value in zip(cohort.indicators, demo.values, strict=False)]
+        db.session.add(report)
+        created += 1
     db.session.flush()
     return created

@@ -1,9 +1,10 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from crm.auth.models import Role
+from crm.auth.models import COORDINATION, Role
 from crm.coaching.dashboard import coach_dashboard
 from crm.core.access import signed_in
+from crm.programs.progress import dashboard_reports
 from crm.reports import services
 
 bp = Blueprint("reports", __name__)
@@ -21,4 +22,6 @@ def dashboard():
         }
     elif current_user.role is Role.COACH:
         context = {"coach": coach_dashboard(current_user)}
+    if current_user.role in COORDINATION:
+        context["weekly"] = dashboard_reports()
     return render_template("reports/dashboard.html", **context)

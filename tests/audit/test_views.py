@@ -4,7 +4,7 @@ import sqlalchemy as sa
 import time_machine
 
 from crm.audit.models import AuditLog
-from crm.core.time import utcnow
+from crm.core.time import seoul_today, utcnow
 
 
 def _edit_role(client, user, role):
@@ -31,7 +31,7 @@ def test_the_audit_log_filters_by_user_record_and_date(admin, coach, coordinator
 
     by_record = client.get(f"/admin/audit/?record_type=User&record_id={coach.id}&action=update")
     by_actor = client.get(f"/admin/audit/?actor_id={coach.id}")
-    tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
+    tomorrow = (seoul_today() + timedelta(days=1)).isoformat()  # the filter's days are Seoul days
     by_future_date = client.get(f"/admin/audit/?date_from={tomorrow}")
 
     assert "전체 1건" in by_record.text and f"User #{coach.id}" in by_record.text

@@ -31,7 +31,8 @@ START = datetime(2025, 3, 3, 0, 0, tzinfo=UTC)
 WRONG = "not the password at all"
 GENERIC_LOGIN_ERROR = "아이디 또는 비밀번호가 올바르지 않습니다."
 TOO_MANY_REQUESTS = "요청이 너무 많습니다"
-PUBLIC_ALLOWLIST = {"auth.login", "core.healthz", "core.set_language", "static", "bootstrap.static"}
+PUBLIC_ALLOWLIST = {"auth.login", "core.healthz", "core.set_language", "static", "bootstrap.static",
+                    "submit.form"}  # a company's weekly-report link: the signed token is the credential
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PROD_SECRET = "s" * 40

@@ -65,11 +65,11 @@ def test_a_coach_without_anything_yet_gets_empty_sections(db, coach, client_as):
     assert 'data-testid="coach-open-item-count">0<' in response.text
 
 
-def test_a_coordinator_keeps_the_placeholder(db, coordinator, client_as):
+def test_a_coordinator_does_not_get_the_coach_dashboard(db, coordinator, client_as):
     response = client_as(coordinator).get("/")
 
     assert 'data-testid="coach-dashboard"' not in response.text
-    assert "차례로 추가됩니다" in response.text
+    assert "왼쪽 위 메뉴에서 할 일을 고르세요." in response.text
 
 
 def test_the_dashboard_takes_the_same_number_of_statements_however_much_the_coach_has(

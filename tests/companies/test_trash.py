@@ -228,3 +228,22 @@ def test_the_trash_issues_as_many_statements_for_many_deleted_records_as_for_few
     assert few.count == many.count
     second_page = client.get("/admin/trash/?kind=product&page=2")
     assert "전체 63건" in second_page.text and second_page.text.count("/restore") == 13
+
+
+def test_a_purge_a_package_refuses_answers_409_and_deletes_nothing(db, make_company, admin, client_as, monkeypatch):
+    from crm.companies import trash
+    from crm.core.errors import RuleError
+
+    def refuse(record, actor):
+        raise RuleError("이 기업은 아직 지울 수 없습니다.")
+
+    monkeypatch.setattr(trash, "_purge_handlers", [*trash._purge_handlers, refuse])
+    company = make_company("못 지울 기업")
+    delete_company(company, actor=admin)
+    db.session.commit()
+
+    response = client_as(admin).post(f"/admin/trash/company/{company.id}/purge")
+
+    assert response.status_code == 409
+    assert "이 기업은 아직 지울 수 없습니다." in response.get_data(as_text=True)
+    assert db.session.scalar(including_deleted(sa.select(Company.id).where(Company.id == company.id))) == company.id
