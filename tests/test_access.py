@@ -21,6 +21,10 @@ ACCESS_MATRIX = {
     "auth.change_password": SIGNED_IN,
     "auth.confirm_password": SIGNED_IN,
     "reports.dashboard": SIGNED_IN,
+    "reports.weekly": COORDINATION,
+    # The result report is not for coaches (DESIGN: Access).
+    "reports_result.index": COORDINATION,
+    "reports_result.export": COORDINATION,
     "admin_users.index": ADMIN_ONLY,
     "admin_users.create": ADMIN_ONLY,
     "admin_users.edit": ADMIN_ONLY,
@@ -153,6 +157,9 @@ def _pages_for_each_role(admin):
     """GET URLs of the routes with the ids of existing records filled in."""
     return {
         "reports.dashboard": "/",
+        "reports.weekly": "/reports/weekly?week=2021-W45",
+        "reports_result.index": "/reports/?year=2021",
+        "reports_result.export": "/reports/export.xlsx?year=2021",
         "auth.change_password": "/account/password",
         "admin_users.index": "/admin/users/",
         "admin_users.create": "/admin/users/new",

@@ -1,4 +1,5 @@
 """Forms of coaching sessions: the session with its action-item rows, and the list's GET filters."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -87,7 +88,8 @@ class SessionForm(VersionedForm):
     def set_choices(self, *, coaches, owners, company_name: str) -> None:
         if "coach_id" in self:
             self.coach_id.choices = [("", _l("선택하세요"))] + [(user.id, user.name) for user in coaches]
-        owner_choices = [("", _l("기업 (%(name)s)", name=company_name))]
+        # Not lazy: a lazy string counts as safe markup in WTForms, and the company name is user text.
+        owner_choices = [("", _("기업 (%(name)s)", name=company_name))]
         owner_choices += [(user.id, f"{user.name} · {user.role.label}") for user in owners]
         for row in self.action_items:
             row.form.owner_user_id.choices = owner_choices

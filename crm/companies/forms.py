@@ -64,7 +64,8 @@ class CompanyForm(VersionedForm):
             website=self.website.data, shop_url=self.shop_url.data, note=self.note.data,
             coordinator_id=self.coordinator_id.data, source=self.source.data,
             discovered_on=self.discovered_on.data, discovered_by_id=self.discovered_by_id.data,
-            aliases=(self.aliases.data or "").splitlines(),
+            # Text when posted; the record's alias list when a hand-made post leaves the field out (then: none).
+            aliases=self.aliases.data.splitlines() if isinstance(self.aliases.data, str) else [],
         )
 
 

@@ -88,11 +88,17 @@ def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
 
 
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Row], *, sheet_title: str = "Sheet1") -> bytes:
+    return xlsx_workbook_bytes([(sheet_title, headers, rows)])
+
+
+def xlsx_workbook_bytes(sheets: Iterable[tuple[str, Sequence[str], Iterable[Row]]]) -> bytes:
+    """One workbook with a sheet per (title, headers, rows), every cell written the formula-safe way."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title)
-    sheet.append([_xlsx_cell(sheet, header) for header in headers])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title)
+        sheet.append([_xlsx_cell(sheet, header) for header in headers])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,27 +1,52 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from crm.auth.models import COORDINATION, Role
 from crm.coaching.dashboard import coach_dashboard
-from crm.core.access import signed_in
+from crm.core.access import role_required, signed_in
+from crm.core.errors import RuleError
 from crm.programs.progress import dashboard_reports
+from crm.reports import dashboard as panels
 from crm.reports import services
+from crm.reports.weekly import parse_week, weekly_digest
 
 bp = Blueprint("reports", __name__)
+
+
+def _admin_context() -> dict:
+    return {
+        "funnel": panels.funnel_counts(),
+        "stage_changes": panels.latest_stage_changes(),
+        "listing_changes": panels.latest_listing_changes(),
+        "user_counts": services.user_counts_by_role(),
+        "recent_logins": services.recent_logins(),
+        "recent_audit": services.recent_audit_entries(),
+    }
+
+
+def _coordinator_context() -> dict:
+    return {
+        "funnel": panels.funnel_counts(current_user),
+        "open_items": panels.open_items(current_user),
+        "campaigns": panels.running_campaigns(),
+    }
 
 
 @bp.get("/")
 @signed_in
 def dashboard():
-    context = {}
-    if current_user.is_admin:
-        context = {
-            "user_counts": services.user_counts_by_role(),
-            "recent_logins": services.recent_logins(),
-            "recent_audit": services.recent_audit_entries(),
-        }
-    elif current_user.role is Role.COACH:
-        context = {"coach": coach_dashboard(current_user)}
-    if current_user.role in COORDINATION:
-        context["weekly"] = dashboard_reports()
-    return render_template("reports/dashboard.html", **context)
+    if current_user.role is Role.COACH:
+        return render_template("reports/dashboard.html", coach=coach_dashboard(current_user))
+    context = _admin_context() if current_user.is_admin else _coordinator_context()
+    return render_template("reports/dashboard.html", weekly=dashboard_reports(), **context)
+
+
+@bp.get("/reports/weekly")
+@role_required(*COORDINATION)
+def weekly():
+    try:
+        week = parse_week(request.args.get("week"))
+    except RuleError as error:
+        return render_template("reports/weekly.html", digest=None, error=error.message,
+                               week_value=request.args.get("week", "")), 422
+    return render_template("reports/weekly.html", digest=weekly_digest(week), error=None, week_value=str(week))

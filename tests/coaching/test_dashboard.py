@@ -69,7 +69,7 @@ def test_a_coordinator_does_not_get_the_coach_dashboard(db, coordinator, client_
     response = client_as(coordinator).get("/")
 
     assert 'data-testid="coach-dashboard"' not in response.text
-    assert "왼쪽 위 메뉴에서 할 일을 고르세요." in response.text
+    assert 'data-testid="funnel"' in response.text
 
 
 def test_the_dashboard_takes_the_same_number_of_statements_however_much_the_coach_has(

@@ -1,0 +1,49 @@
+"""/reports/: the result report (결과 보고) of a year, its print layout and its XLSX workbook.
+
+Coordination only: DESIGN keeps the result report from coaches (403 before anything loads). The year comes from
+`?year=`; without one, the latest year that has programmes; a bad one is refused with a Korean message (422).
+"""
+from flask import Blueprint, Response, render_template, request
+
+from crm.audit.services import record_security_event
+from crm.auth.models import COORDINATION
+from crm.core.access import role_required
+from crm.core.errors import RuleError, render_error
+from crm.core.export import XLSX_MIMETYPE, xlsx_workbook_bytes
+from crm.core.time import seoul_today
+from crm.extensions import db
+from crm.reports import result
+
+bp = Blueprint("reports_result", __name__, url_prefix="/reports")
+
+
+def _requested_year(years: list[int]) -> int:
+    return result.parse_year(request.args.get("year")) or result.default_year(years)
+
+
+@bp.get("/")
+@role_required(*COORDINATION)
+def index():
+    years = result.report_years()
+    try:
+        year = _requested_year(years)
+    except RuleError as error:
+        return render_error(422, error.message)
+    return render_template("reports/result.html", report=result.result_report(year), years=years)
+
+
+@bp.get("/export.xlsx")
+@role_required(*COORDINATION)
+def export():
+    """The report's tables as one workbook; taking them out is an event of the audit log, like list exports."""
+    try:
+        year = _requested_year(result.report_years())
+    except RuleError as error:
+        return render_error(422, error.message)
+    sheets = result.workbook_sheets(result.result_report(year))
+    record_security_event("export", detail={"list": "result-report", "format": "xlsx", "year": year,
+                                            "rows": sum(len(rows) for _title, _headers, rows in sheets)})
+    db.session.commit()
+    filename = f"result-report-{year}-{seoul_today():%Y%m%d}.xlsx"
+    return Response(xlsx_workbook_bytes(sheets), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
