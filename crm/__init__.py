@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from crm.companies.product_views import bp as products_bp
     from crm.companies.views import bp as companies_bp
     from crm.core.views import bp as core_bp
+    from crm.imports.views import bp as imports_bp
     from crm.programs.progress_views import bp as progress_bp
     from crm.programs.setup_views import bp as programs_bp
     from crm.programs.submit_views import bp as submit_bp
@@ -82,7 +83,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (core_bp, auth_bp, admin_users_bp, audit_bp, reports_bp, companies_bp, pipeline_bp,
                       products_bp, company_admin_bp, coaches_bp, assessments_bp, actions_bp,
                       coaching_bp, campaigns_bp, channels_bp, progress_bp, submit_bp, programs_bp,
-                      campaign_results_bp, reports_result_bp):
+                      campaign_results_bp, reports_result_bp, imports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -24,6 +24,7 @@ from crm.companies.models import (
     StageChange,
     Store,
 )
+from crm.imports.models import ImportBatch, ImportRow
 from crm.programs.models import (
     Cohort,
     CohortStage,
@@ -53,6 +54,8 @@ __all__ = [
     "Indicator",
     "IndicatorTarget",
     "IndicatorValue",
+    "ImportBatch",
+    "ImportRow",
     "ListingChange",
     "Metric",
     "Participation",

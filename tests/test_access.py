@@ -25,6 +25,13 @@ ACCESS_MATRIX = {
     # The result report is not for coaches (DESIGN: Access).
     "reports_result.index": COORDINATION,
     "reports_result.export": COORDINATION,
+    # Imports: coordination; undoing one is the admin's alone.
+    "imports.index": COORDINATION,
+    "imports.detail": COORDINATION,
+    "imports.change_mapping": COORDINATION,
+    "imports.apply": COORDINATION,
+    "imports.undo": ADMIN_ONLY,
+    "imports.template": COORDINATION,
     "admin_users.index": ADMIN_ONLY,
     "admin_users.create": ADMIN_ONLY,
     "admin_users.edit": ADMIN_ONLY,
@@ -180,6 +187,8 @@ def _pages_for_each_role(admin):
         "campaign_results.unlisted": "/campaigns/unlisted",
         "channels.index": "/channels/",
         "channels.create": "/channels/new",
+        "imports.index": "/imports/",
+        "imports.template": "/imports/template/companies.csv",
     }
 
 

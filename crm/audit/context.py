@@ -11,6 +11,8 @@ from flask_login import current_user
 class Actor:
     user_id: int | None
     label: str
+    # Set while an import is applied or undone: its audit rows carry the batch, so the import can be undone.
+    import_batch_id: int | None = None
 
 
 SYSTEM = Actor(None, "system")
@@ -18,9 +20,13 @@ _override: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
 
 
 @contextmanager
-def acting_as(user=None, *, label: str | None = None):
-    """Attribute the changes made inside the block to `user` (or to a label such as a company link)."""
-    actor = Actor(user.id, user.login_id) if user is not None else Actor(None, label or SYSTEM.label)
+def acting_as(user=None, *, label: str | None = None, import_batch_id: int | None = None):
+    """Attribute the changes made inside the block to `user` (or to a label such as a company link),
+    and to the import batch applying them, if any."""
+    if user is not None:
+        actor = Actor(user.id, user.login_id, import_batch_id)
+    else:
+        actor = Actor(None, label or SYSTEM.label, import_batch_id)
     token = _override.set(actor)
     try:
         yield actor

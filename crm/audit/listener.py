@@ -108,6 +108,7 @@ def _row(obj, action: str, changes: dict) -> dict:
         "record_type": type(obj).__name__,
         "record_id": ",".join(str(part) for part in identity),
         "changes": changes,
+        "import_batch_id": actor.import_batch_id,
     }
 
 

@@ -52,6 +52,8 @@ class AuditLog(db.Model):
     record_type: Mapped[str | None] = mapped_column(sa.String(60), index=True)
     record_id: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
+    # The import that made this change (crm.imports), so that the import can be listed and undone.
+    import_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batches.id"), index=True)
 
     actor = relationship("User", foreign_keys=[actor_id], lazy="raise")
 

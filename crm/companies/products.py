@@ -72,7 +72,8 @@ def clean_price(value) -> int | None:
     return int(amount)
 
 
-def _clean_fields(name: str | None, category: str | None, price) -> dict:
+def clean_product_fields(name: str | None, category: str | None, price) -> dict:
+    """Column values for a product, checked by the rules the product form and the import share."""
     name = blank_to_none(name)
     if not name:
         raise RuleError(_("상품명을 입력하세요."), field="name")
@@ -86,7 +87,7 @@ def _clean_fields(name: str | None, category: str | None, price) -> dict:
 
 def create_product(company: Company, *, name: str, category: str | None = None, price=None,
                    actor: User | None) -> Product:
-    product = Product(company_id=company.id, **_clean_fields(name, category, price))
+    product = Product(company_id=company.id, **clean_product_fields(name, category, price))
     db.session.add(product)
     db.session.flush()
     return product
@@ -96,7 +97,7 @@ def update_product(product: Product, *, version: int | None, name: str, category
                    actor: User | None) -> Product:
     if version is not None and version != product.version:
         raise StaleEditError()
-    for key, value in _clean_fields(name, category, price).items():
+    for key, value in clean_product_fields(name, category, price).items():
         setattr(product, key, value)
     db.session.flush()
     return product

@@ -51,12 +51,14 @@ class CompanyFields:
     aliases: list[str] = field(default_factory=list)
 
 
-def resolve_region(value: str | None) -> str | None:
-    """The code of a 시·도 given by code, current name or former name (강원도 → 강원특별자치도)."""
+def resolve_region(value: str | None, known_regions: list[Region] | None = None) -> str | None:
+    """The code of a 시·도 given by code, current name or former name (강원도 → 강원특별자치도).
+
+    An import checking thousands of rows passes the regions it loaded once as `known_regions`."""
     value = blank_to_none(value)
     if value is None:
         return None
-    for region in db.session.scalars(sa.select(Region)):
+    for region in known_regions if known_regions is not None else db.session.scalars(sa.select(Region)):
         names = {region.code, region.name, *filter(None, region.former_names.split(","))}
         if value in names:
             return region.code
@@ -70,7 +72,7 @@ def _check_link(value: str | None, field_name: str) -> str | None:
     return value
 
 
-def clean_company_fields(fields: CompanyFields) -> dict:
+def clean_company_fields(fields: CompanyFields, *, known_regions: list[Region] | None = None) -> dict:
     """Column values for a company, checked by the rules forms and imports share."""
     name = blank_to_none(fields.name)
     if not name:
@@ -84,7 +86,7 @@ def clean_company_fields(fields: CompanyFields) -> dict:
         "name_key": name_key(name),
         "enterprise_type": enterprise_type,
         "business_number": clean_business_number(fields.business_number),
-        "region_code": resolve_region(fields.region),
+        "region_code": resolve_region(fields.region, known_regions),
         "industry": blank_to_none(fields.industry),
         "contact_name": blank_to_none(fields.contact_name),
         "phone": blank_to_none(fields.phone),
@@ -127,12 +129,24 @@ def duplicate_candidates(*, names: list[str], business_number: str | None = None
     return list(db.session.scalars(stmt))
 
 
-def _replace_aliases(company: Company, names: list[str]) -> None:
+def distinct_aliases(company: Company, names: list[str]) -> dict[str, str]:
+    """The aliases worth keeping, by name key: not blank, not the company's own name, each once."""
     wanted = {}
     for alias in names:
         alias = blank_to_none(alias)
         if alias and name_key(alias) != company.name_key:
             wanted.setdefault(name_key(alias), alias)
+    return wanted
+
+
+def start_of_pipeline(company: Company, *, note: str | None = None, actor: User | None) -> StageChange:
+    """The StageChange that records where a new company entered the pipeline."""
+    return StageChange(company_id=company.id, from_stage=None, to_stage=company.stage, note=blank_to_none(note),
+                       by_id=actor.id if actor else None)
+
+
+def _replace_aliases(company: Company, names: list[str]) -> None:
+    wanted = distinct_aliases(company, names)
     existing = list(db.session.scalars(sa.select(CompanyAlias).where(CompanyAlias.company_id == company.id)))
     for alias in existing:
         if alias.name_key not in wanted:
@@ -153,8 +167,7 @@ def create_company(fields: CompanyFields, *, stage: Stage = Stage.SOURCED, coach
     db.session.flush()
     _replace_aliases(company, fields.aliases)
     set_coaches(company, coach_ids, actor=actor)
-    db.session.add(StageChange(company=company, from_stage=None, to_stage=company.stage, note=blank_to_none(note),
-                               by_id=actor.id if actor else None))
+    db.session.add(start_of_pipeline(company, note=note, actor=actor))
     db.session.flush()
     return company
 

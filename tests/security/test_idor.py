@@ -57,8 +57,9 @@ QUERY_ARGUMENTS = {
 }
 # Arguments that name no record: the value they take beside the ids of a world.
 FIXED_ARGUMENTS = {"week": 1, "fmt": "csv", "kind": "company"}
-# Arguments of rules that carry nothing of a company (static files): such rules are outside this sweep.
-NOT_OF_A_COMPANY = frozenset({"filename"})
+# Arguments of rules that carry nothing of a company (static files; an import batch, which belongs to no company
+# and whose pages are coordination-only, tests/imports): such rules are outside this sweep.
+NOT_OF_A_COMPANY = frozenset({"filename", "batch_id"})
 
 
 def _post_data(a: World) -> dict:

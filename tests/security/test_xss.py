@@ -31,10 +31,13 @@ NOT_PAGES = {
     "static": "a file, not a page",
     "bootstrap.static": "a file, not a page",
     "core.healthz": "JSON for the load balancer",
+    "imports.template": "a CSV/XLSX download, not a page",
+    "imports.detail": "an import batch is of no company world: tests/imports/test_escaping.py uploads payloads",
 }
 # Pages that show no text a user typed (forms with empty fields, the login page): they still must not reflect.
 PAGES_WITHOUT_STORED_TEXT = frozenset({
     "auth.login", "admin_users.create", "programs.create", "channels.create", "coaches.specialties",
+    "imports.index",
 })
 # Pages that show more with a query: a report's edit form, the trash's deleted products.
 EXTRA_QUERIES = {"progress.week": "edit=1", "company_admin.trash": "kind=product"}
