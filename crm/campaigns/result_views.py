@@ -118,6 +118,34 @@ def _refused(participation, outcome, **forms):
     return _render(fresh, status=outcome.status, **forms)
 
 
+def _done(participation, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return _back(participation)
+
+
+def _add(participation, form, change, *, form_name: str, done: str):
+    """A form of the participation page: the change made, or the page again with the form's messages."""
+    if not form.validate_on_submit():
+        return _render(participation, status=422, **{form_name: form})
+    outcome = call_service(form, change)
+    if not outcome.ok:
+        return _refused(participation, outcome, **{form_name: outcome.form})
+    return _done(participation, done)
+
+
+def _edit(participation, form, change, *, title: str, action: str, done: str, current_form=None):
+    """An edit page of one row of the participation: the change made, or the form again (422, or 409 stale)."""
+    if not form.validate_on_submit():
+        return _render_edit(participation, form, title=title, action=action,
+                            status=422 if form.is_submitted() else 200)
+    outcome = call_service(form, change, current_form=current_form)
+    if not outcome.ok:
+        return _render_edit(_participation_or_404(participation.campaign_id, participation.id), outcome.form,
+                            title=title, action=action, status=outcome.status)
+    return _done(participation, done)
+
+
 # --- metrics ---------------------------------------------------------------------------------------------
 
 
@@ -133,9 +161,7 @@ def set_metric(campaign_id: int, participation_id: int):
                                                             actor=current_user))
     if not outcome.ok:
         return _refused(participation, outcome, metric_form=(kind, outcome.form))
-    db.session.commit()
-    flash(_("지표를 저장했습니다."), "success")
-    return _back(participation)
+    return _done(participation, _("지표를 저장했습니다."))
 
 
 @bp.post(PARTICIPATION + "/metrics/<int:metric_id>/delete")
@@ -143,9 +169,7 @@ def set_metric(campaign_id: int, participation_id: int):
 def delete_metric(campaign_id: int, participation_id: int, metric_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     results.delete_metric(_child_or_404(participation.metrics, metric_id), actor=current_user)
-    db.session.commit()
-    flash(_("지표를 삭제했습니다."), "success")
-    return _back(participation)
+    return _done(participation, _("지표를 삭제했습니다."))
 
 
 # --- sale sources ----------------------------------------------------------------------------------------
@@ -160,15 +184,9 @@ def _source_arguments(form: SaleSourceForm) -> dict:
 def add_source(campaign_id: int, participation_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     form = SaleSourceForm()
-    if not form.validate_on_submit():
-        return _render(participation, status=422, source_form=form)
-    outcome = call_service(form, lambda: results.add_sale_source(participation, **_source_arguments(form),
-                                                                 actor=current_user))
-    if not outcome.ok:
-        return _refused(participation, outcome, source_form=outcome.form)
-    db.session.commit()
-    flash(_("판매처를 추가했습니다."), "success")
-    return _back(participation)
+    return _add(participation, form, lambda: results.add_sale_source(participation, **_source_arguments(form),
+                                                                     actor=current_user),
+                form_name="source_form", done=_("판매처를 추가했습니다."))
 
 
 @bp.route(PARTICIPATION + "/sources/<int:source_id>/edit", methods=["GET", "POST"])
@@ -179,17 +197,9 @@ def edit_source(campaign_id: int, participation_id: int, source_id: int):
     form = SaleSourceForm() if request.method == "POST" else SaleSourceForm(obj=source)
     title = _("판매처 수정: %(name)s", name=source.name)
     action = url_for(".edit_source", campaign_id=campaign_id, participation_id=participation_id, source_id=source_id)
-    if not form.validate_on_submit():
-        return _render_edit(participation, form, title=title, action=action,
-                            status=422 if form.is_submitted() else 200)
-    outcome = call_service(form, lambda: results.update_sale_source(source, **_source_arguments(form),
-                                                                    actor=current_user))
-    if not outcome.ok:
-        return _render_edit(_participation_or_404(campaign_id, participation_id), outcome.form, title=title,
-                            action=action, status=outcome.status)
-    db.session.commit()
-    flash(_("판매처를 저장했습니다."), "success")
-    return _back(participation)
+    return _edit(participation, form, lambda: results.update_sale_source(source, **_source_arguments(form),
+                                                                         actor=current_user),
+                 title=title, action=action, done=_("판매처를 저장했습니다."))
 
 
 @bp.post(PARTICIPATION + "/sources/<int:source_id>/delete")
@@ -197,9 +207,7 @@ def edit_source(campaign_id: int, participation_id: int, source_id: int):
 def delete_source(campaign_id: int, participation_id: int, source_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     results.delete_sale_source(_child_or_404(participation.sale_sources, source_id), actor=current_user)
-    db.session.commit()
-    flash(_("판매처를 삭제했습니다."), "success")
-    return _back(participation)
+    return _done(participation, _("판매처를 삭제했습니다."))
 
 
 # --- catalog products ------------------------------------------------------------------------------------
@@ -210,15 +218,9 @@ def delete_source(campaign_id: int, participation_id: int, source_id: int):
 def add_product(campaign_id: int, participation_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     form = CatalogProductForm()
-    if not form.validate_on_submit():
-        return _render(participation, status=422, product_form=form)
-    outcome = call_service(form, lambda: results.add_catalog_product(
-        participation, form.product_id.data, form.concept.data, form.selling_point.data, actor=current_user))
-    if not outcome.ok:
-        return _refused(participation, outcome, product_form=outcome.form)
-    db.session.commit()
-    flash(_("상품을 추가했습니다."), "success")
-    return _back(participation)
+    return _add(participation, form, lambda: results.add_catalog_product(
+        participation, form.product_id.data, form.concept.data, form.selling_point.data, actor=current_user),
+        form_name="product_form", done=_("상품을 추가했습니다."))
 
 
 @bp.route(PARTICIPATION + "/products/<int:item_id>/edit", methods=["GET", "POST"])
@@ -229,17 +231,9 @@ def edit_product(campaign_id: int, participation_id: int, item_id: int):
     form = CatalogProductEditForm() if request.method == "POST" else CatalogProductEditForm(obj=item)
     title = _("상품 컨셉·셀링포인트 수정: %(name)s", name=item.product.name)
     action = url_for(".edit_product", campaign_id=campaign_id, participation_id=participation_id, item_id=item_id)
-    if not form.validate_on_submit():
-        return _render_edit(participation, form, title=title, action=action,
-                            status=422 if form.is_submitted() else 200)
-    outcome = call_service(form, lambda: results.update_catalog_product(
-        item, concept=form.concept.data, selling_point=form.selling_point.data, actor=current_user))
-    if not outcome.ok:
-        return _render_edit(_participation_or_404(campaign_id, participation_id), outcome.form, title=title,
-                            action=action, status=outcome.status)
-    db.session.commit()
-    flash(_("저장했습니다."), "success")
-    return _back(participation)
+    return _edit(participation, form, lambda: results.update_catalog_product(
+        item, concept=form.concept.data, selling_point=form.selling_point.data, actor=current_user),
+        title=title, action=action, done=_("저장했습니다."))
 
 
 @bp.post(PARTICIPATION + "/products/<int:item_id>/delete")
@@ -247,9 +241,7 @@ def edit_product(campaign_id: int, participation_id: int, item_id: int):
 def remove_product(campaign_id: int, participation_id: int, item_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     results.remove_catalog_product(_child_or_404(participation.products, item_id), actor=current_user)
-    db.session.commit()
-    flash(_("상품을 뺐습니다."), "success")
-    return _back(participation)
+    return _done(participation, _("상품을 뺐습니다."))
 
 
 # --- deliverables ----------------------------------------------------------------------------------------
@@ -260,15 +252,9 @@ def remove_product(campaign_id: int, participation_id: int, item_id: int):
 def add_deliverable(campaign_id: int, participation_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     form = DeliverableForm()
-    if not form.validate_on_submit():
-        return _render(participation, status=422, deliverable_form=form)
-    outcome = call_service(form, lambda: results.add_deliverable(participation, **form.service_arguments(),
-                                                                 actor=current_user))
-    if not outcome.ok:
-        return _refused(participation, outcome, deliverable_form=outcome.form)
-    db.session.commit()
-    flash(_("콘텐츠를 추가했습니다."), "success")
-    return _back(participation)
+    return _add(participation, form, lambda: results.add_deliverable(participation, **form.service_arguments(),
+                                                                     actor=current_user),
+                form_name="deliverable_form", done=_("콘텐츠를 추가했습니다."))
 
 
 @bp.route(PARTICIPATION + "/deliverables/<int:deliverable_id>/edit", methods=["GET", "POST"])
@@ -280,23 +266,14 @@ def edit_deliverable(campaign_id: int, participation_id: int, deliverable_id: in
     title = _("콘텐츠 수정: %(name)s", name=deliverable.title or deliverable.kind.label)
     action = url_for(".edit_deliverable", campaign_id=campaign_id, participation_id=participation_id,
                      deliverable_id=deliverable_id)
-    if not form.validate_on_submit():
-        return _render_edit(participation, form, title=title, action=action,
-                            status=422 if form.is_submitted() else 200)
 
     def current_values():
         fresh = _child_or_404(_participation_or_404(campaign_id, participation_id).deliverables, deliverable_id)
         return DeliverableForm(formdata=None, obj=fresh)
 
-    outcome = call_service(form, lambda: results.update_deliverable(
+    return _edit(participation, form, lambda: results.update_deliverable(
         deliverable, version=form.version_number, **form.service_arguments(), actor=current_user),
-        current_form=current_values)
-    if not outcome.ok:
-        return _render_edit(_participation_or_404(campaign_id, participation_id), outcome.form, title=title,
-                            action=action, status=outcome.status)
-    db.session.commit()
-    flash(_("콘텐츠를 저장했습니다."), "success")
-    return _back(participation)
+        title=title, action=action, done=_("콘텐츠를 저장했습니다."), current_form=current_values)
 
 
 @bp.post(PARTICIPATION + "/deliverables/<int:deliverable_id>/delete")
@@ -304,9 +281,7 @@ def edit_deliverable(campaign_id: int, participation_id: int, deliverable_id: in
 def delete_deliverable(campaign_id: int, participation_id: int, deliverable_id: int):
     participation = _changeable_or_404(campaign_id, participation_id)
     results.delete_deliverable(_child_or_404(participation.deliverables, deliverable_id), actor=current_user)
-    db.session.commit()
-    flash(_("콘텐츠를 삭제했습니다."), "success")
-    return _back(participation)
+    return _done(participation, _("콘텐츠를 삭제했습니다."))
 
 
 # --- the worklist ----------------------------------------------------------------------------------------
