@@ -45,7 +45,7 @@ def check_configuration(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401  (every model registered before the mappers configure)
     from crm.auth.session import init_login
-    from crm.core import softdelete, sqlite  # noqa: F401  (session and engine event listeners)
+    from crm.core import cache, softdelete, sqlite  # noqa: F401  (session and engine event listeners)
     from crm.extensions import babel, bootstrap, csrf, db, limiter, migrate, select_locale
 
     db.init_app(app)
@@ -77,13 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from crm.programs.progress_views import bp as progress_bp
     from crm.programs.setup_views import bp as programs_bp
     from crm.programs.submit_views import bp as submit_bp
+    from crm.reports.bench_views import bp as bench_bp
     from crm.reports.result_views import bp as reports_result_bp
     from crm.reports.views import bp as reports_bp
 
     for blueprint in (core_bp, auth_bp, admin_users_bp, audit_bp, reports_bp, companies_bp, pipeline_bp,
                       products_bp, company_admin_bp, coaches_bp, assessments_bp, actions_bp,
                       coaching_bp, campaigns_bp, channels_bp, progress_bp, submit_bp, programs_bp,
-                      campaign_results_bp, reports_result_bp, imports_bp):
+                      campaign_results_bp, reports_result_bp, imports_bp, bench_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users create`, `flask demo load`, `flask backup`, `flask restore`."""
+"""Command-line tools: `flask users create`, `flask demo load`, `flask demo scale`, `flask backup`, `flask restore`."""
 import sys
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from crm.audit.context import acting_as
 from crm.auth.models import Role
 from crm.core.errors import RuleError
 from crm.extensions import db
+from crm.scale.options import size_options
 
 users_cli = AppGroup("users", help="사용자 관리")
 demo_cli = AppGroup("demo", help="시연용 데이터")
@@ -58,6 +59,30 @@ def load_demo_command() -> None:
     click.echo("시연용 로그인 (아이디 / 비밀번호 / 역할):")
     for demo in DEMO_USERS:
         click.echo(f"  {demo.login_id:<12} {demo.password:<22} {demo.role.label}")
+
+
+@demo_cli.command("scale")
+@click.option("--seed", type=int, default=1, show_default=True, help="같은 시드는 같은 데이터를 만듭니다.")
+@click.option("--factor", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="모든 개수에 곱합니다 (예: 0.01). 개수 옵션이 이 값보다 우선합니다.")
+@click.option("--reset", is_flag=True, help="먼저 모든 표를 비웁니다 (사용자와 감사 기록 포함).")
+@size_options
+def scale_demo_command(seed: int, factor: float, reset: bool, **counts: int | None) -> None:
+    """성능 측정용 합성 데이터를 대량으로 만듭니다 (기본: 기업 30,000곳, 감사 기록 1,000,000건).
+
+    기업이 이미 있는 데이터베이스에서는 --reset 없이 실행되지 않습니다."""
+    from crm.scale import ScaleRefused, Sizes, generate
+
+    sizes = Sizes.scaled(factor).with_counts(**counts)
+    if sizes.problems():
+        raise click.UsageError("; ".join(sizes.problems()))
+    try:
+        result = generate(sizes, seed, reset=reset)
+    except ScaleRefused as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    for line in result.summary():
+        click.echo(line)
 
 
 @click.command("backup")

@@ -1,6 +1,8 @@
 """The Flask extensions, created unbound; create_app binds them."""
+from functools import cached_property
+
+import flask_babel
 import sqlalchemy as sa
-from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +26,27 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class _RequestCachedDomain(flask_babel.Domain):
+    """Keeps the request's catalog where Flask-Babel's force_locale saves, clears and restores it: the stock
+    domain finds the locale and its catalog again for every string, most of the time of a page that shows
+    a few thousand labels (the pipeline board)."""
+
+    def get_translations(self):
+        ctx = flask_babel._get_current_context()
+        if ctx is None:
+            return super().get_translations()
+        translations = getattr(ctx, "babel_translations", None)
+        if translations is None:
+            translations = ctx.babel_translations = super().get_translations()
+        return translations
+
+
+class Babel(flask_babel.Babel):
+    @cached_property
+    def domain_instance(self):
+        return _RequestCachedDomain(domain=self.domain)
 
 
 db = SQLAlchemy(model_class=Base)

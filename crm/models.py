@@ -24,6 +24,7 @@ from crm.companies.models import (
     StageChange,
     Store,
 )
+from crm.core.models import DataVersion
 from crm.imports.models import ImportBatch, ImportRow
 from crm.programs.models import (
     Cohort,
@@ -49,6 +50,7 @@ __all__ = [
     "Company",
     "CompanyAlias",
     "CompanyCoach",
+    "DataVersion",
     "Deliverable",
     "Enrollment",
     "Indicator",

@@ -58,14 +58,14 @@ def _head(app) -> str:
     return heads[0]
 
 
-def test_upgrade_from_empty_builds_the_schema_of_the_models(migration_app):
+def test_t36_upgrade_from_empty_builds_the_schema_of_the_models(migration_app):
     upgrade()
 
     assert _current_revision() == _head(migration_app)
     assert _schema_differences() == []
 
 
-def test_downgrade_to_base_and_upgrade_again_keeps_working(migration_app):
+def test_t36_downgrade_to_base_and_upgrade_again_keeps_working(migration_app):
     upgrade()
     downgrade(revision="base")
     assert sa.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
@@ -74,7 +74,7 @@ def test_downgrade_to_base_and_upgrade_again_keeps_working(migration_app):
     assert _schema_differences() == []
 
 
-def test_rows_survive_a_step_down_and_up_of_the_newest_migration(migration_app):
+def test_t36_rows_survive_a_step_down_and_up_of_the_newest_migration(migration_app):
     from crm.auth.models import Role, User
     from crm.auth.services import create_user
 
@@ -115,7 +115,7 @@ def _row_counts() -> dict[str, int]:
                 for table in inspector.get_table_names() if table != "alembic_version"}
 
 
-def test_every_migration_steps_down_and_up_with_the_demo_data_in_place(migration_app):
+def test_t36_every_migration_steps_down_and_up_with_the_demo_data_in_place(migration_app):
     """T36: with rows in the tables, each step down and up again works, and the tables a step does not own keep
     their rows (SQLite's batch mode copies tables: a careless step would lose or break them)."""
     from crm.audit.context import acting_as

@@ -1,5 +1,6 @@
-"""/admin/users: the admin manages accounts."""
+"""/admin/users: the admin manages accounts and exports the list of them."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,11 +9,15 @@ from crm.auth.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from crm.auth.models import Role, User
 from crm.auth.session import fresh_login_required
 from crm.core.access import role_required
+from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
 from crm.extensions import db
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
+
+# The export's columns, in Korean whatever the reader's language.
+EXPORT_HEADERS = ("아이디", "이름", "이메일", "역할", "상태", "마지막 로그인")
 
 
 def _role_filter() -> Role | None:
@@ -30,11 +35,26 @@ def _render_form(form, user=None, password_form=None, status=200):
     return render_template("admin/users/form.html", form=form, user=user, password_form=password_form), status
 
 
+def _users_statement():
+    """The list's statement with the filters of the query string (a value it does not know filters nothing)."""
+    return services.users_statement(role=_role_filter(), active=_active_filter(), query=request.args.get("q"))
+
+
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
-    stmt = services.users_statement(role=_role_filter(), active=_active_filter(), query=request.args.get("q"))
-    return render_template("admin/users/index.html", page=paginate(stmt), roles=list(Role))
+    return render_template("admin/users/index.html", page=paginate(_users_statement()), roles=list(Role))
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@role_required(Role.ADMIN)
+def export(fmt: str):
+    """Exactly the filtered list, every page of it."""
+    users = db.session.scalars(_users_statement()).all()
+    with force_locale("ko"):
+        rows = [[user.login_id, user.name, user.email, user.role.label, _("활성") if user.active else _("비활성"),
+                 user.last_login_at] for user in users]
+    return export_response(fmt, "users", EXPORT_HEADERS, rows, sheet_title="사용자")
 
 
 @bp.route("/new", methods=["GET", "POST"])

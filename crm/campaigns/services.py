@@ -549,6 +549,15 @@ class SalesRowFields:
     version: int | None = None
 
 
+def clean_sales_figures(sales_before, sales_after, stated_change_rate, *, prefix: str = "") -> dict:
+    """A row's figures as the sales form and the import give them; each field named `prefix` + its name."""
+    return {
+        "sales_before": parse_whole_number(sales_before, field=prefix + "sales_before", what=_("이전 매출")),
+        "sales_after": parse_whole_number(sales_after, field=prefix + "sales_after", what=_("이후 매출")),
+        "stated_change_rate": clean_printed_rate(stated_change_rate, field=prefix + "stated_change_rate"),
+    }
+
+
 def sales_participations(campaign: Campaign) -> list[Participation]:
     """The companies that took part in the campaign, by id (the order they were added), with their company."""
     return list(db.session.scalars(
@@ -570,12 +579,8 @@ def update_sales(campaign: Campaign, rows, *, actor: User | None) -> list[Partic
         if row.version is not None and row.version != participation.version:
             raise StaleEditError(_("‘%(name)s’의 매출을 다른 사용자가 먼저 저장했습니다. 최신 내용을 확인한 뒤 다시 "
                                    "저장하세요.", name=participation.company.name))
-        checked.append((participation, {
-            "sales_before": parse_whole_number(row.sales_before, field=prefix + "sales_before",
-                                               what=_("이전 매출")),
-            "sales_after": parse_whole_number(row.sales_after, field=prefix + "sales_after", what=_("이후 매출")),
-            "stated_change_rate": clean_printed_rate(row.stated_change_rate, field=prefix + "stated_change_rate"),
-        }))
+        checked.append((participation, clean_sales_figures(row.sales_before, row.sales_after,
+                                                           row.stated_change_rate, prefix=prefix)))
     for participation, values in checked:
         for key, value in values.items():
             setattr(participation, key, value)

@@ -1,4 +1,5 @@
-"""/campaigns/: the campaign list and its export, a campaign's page, its participants and its sales table.
+"""/campaigns/: the campaign list and its export, a campaign's page, its participants and its sales table; the
+export of the unlisted worklist (whose page is campaign_results.unlisted).
 
 Coordination only (admins and coordinators): a coach sees a company's participations on that company's page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -7,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.models import COORDINATION
-from crm.campaigns import services
+from crm.campaigns import services, worklist
 from crm.campaigns.forms import (
     AddParticipantsForm,
     CampaignFilterForm,
@@ -17,6 +18,7 @@ from crm.campaigns.forms import (
     StatusForm,
 )
 from crm.campaigns.models import ParticipationStatus
+from crm.campaigns.rates import change_rate
 from crm.campaigns.sections import CAMPAIGN_SECTIONS
 from crm.companies import queries as company_queries
 from crm.companies.list_views import CompanyFilterForm
@@ -32,6 +34,11 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 EXPORT_HEADERS = ("캠페인", "유통채널", "유형", "상태", "사업", "시작일", "종료일", "참여 기업 수", "신청 기업 수",
                   "이후 매출 합계(원)", "기재 업체 수", "기재 이전 매출 합계(원)", "기재 이후 매출 합계(원)",
                   "기재 변화율")
+# The participations export: the headers the import of participations reads back (계산 변화율 it leaves).
+PARTICIPATION_EXPORT_HEADERS = ("기업명", "사업자등록번호", "참여 상태", "이전 매출(원)", "이후 매출(원)",
+                                "기재 변화율", "계산 변화율")
+UNLISTED_EXPORT_HEADERS = ("기업명", "사업자등록번호", "단계", "참여")
+LIST_SEPARATOR = ", "
 
 
 def _campaign_or_404(campaign_id: int, *, with_detail: bool = False):
@@ -52,7 +59,7 @@ def _filter_form() -> tuple[CampaignFilterForm, bool]:
 
 
 def _render_index(form: CampaignFilterForm, valid: bool):
-    page = paginate(services.campaign_list_statement(**form.filters()))
+    page = paginate(services.campaign_list_statement(**form.filters()), cache_count=True)
     figures = services.campaign_figures(campaign.id for campaign in page.items)
     return render_template("campaigns/index.html", form=form, page=page, figures=figures,
                            no_figures=services.CampaignFigures()), 200 if valid else 422
@@ -95,6 +102,32 @@ def export(fmt: str):
     with force_locale("ko"):
         rows = [_export_row(campaign, figures.get(campaign.id, services.CampaignFigures())) for campaign in campaigns]
     return export_response(fmt, "campaigns", EXPORT_HEADERS, rows, sheet_title="캠페인")
+
+
+@bp.get("/unlisted/export.<any(csv, xlsx):fmt>")
+@role_required(*COORDINATION)
+def export_unlisted(fmt: str):
+    """The whole worklist (it has no filters), with what each company takes part in."""
+    companies = db.session.scalars(worklist.unlisted_statement()).all()
+    parts = worklist.taking_part([company.id for company in companies])
+    with force_locale("ko"):
+        rows = [[company.name, company.business_number_display, company.stage.label,
+                 LIST_SEPARATOR.join(part.label for part in parts[company.id])] for company in companies]
+    return export_response(fmt, "unlisted", UNLISTED_EXPORT_HEADERS, rows, sheet_title="입점 전 참여 기업")
+
+
+@bp.get("/<int:campaign_id>/participations/export.<any(csv, xlsx):fmt>")
+@role_required(*COORDINATION)
+def export_participations(campaign_id: int, fmt: str):
+    """Every company in the campaign with its status and sales, as the participation import reads them."""
+    campaign = _campaign_or_404(campaign_id, with_detail=True)
+    with force_locale("ko"):
+        rows = [[participation.company.name, participation.company.business_number, participation.status.label,
+                 participation.sales_before, participation.sales_after, participation.stated_change_rate,
+                 change_rate(participation.sales_before, participation.sales_after).label]
+                for participation in campaign.participations if participation.company is not None]
+    return export_response(fmt, f"campaign-{campaign.id}-participations", PARTICIPATION_EXPORT_HEADERS, rows,
+                           sheet_title="참여기업")
 
 
 # --- creating and editing a campaign ---------------------------------------------------------------------------
@@ -229,7 +262,7 @@ def _render_add(campaign, form: AddParticipantsForm, status: int = 200):
     filters = CompanyFilterForm(request.args)
     filters.set_choices()
     valid = filters.validate()
-    page = paginate(company_queries.company_list_statement(current_user, **filters.filters()))
+    page = paginate(company_queries.company_list_statement(current_user, **filters.filters()), cache_count=True)
     in_campaign = services.company_ids_in(campaign)
     return render_template("campaigns/add_participants.html", campaign=campaign, filters=filters, page=page,
                            form=form, in_campaign=in_campaign), status if valid else 422

@@ -1,9 +1,11 @@
-"""/actions/: my open action items (a coordinator: everyone's, by owner), ticking them off and reopening them.
+"""/actions/: my open action items (a coordinator: everyone's, by owner), their export, ticking them off and
+reopening them.
 
 The changing views are declared @signed_in and decide after loading: an item of a company the user may not
 see answers 404 (as everywhere), one they may see but not change 403.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +15,7 @@ from crm.auth.models import COORDINATION
 from crm.coaching import actions as services
 from crm.coaching.models import ActionItem
 from crm.core.access import signed_in
+from crm.core.export import export_response
 from crm.core.forms import BaseForm
 from crm.core.pagination import paginate
 from crm.core.security import safe_next_url
@@ -20,6 +23,9 @@ from crm.core.time import seoul_today
 from crm.extensions import db
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
+
+# The export's columns, in Korean whatever the reader's language.
+EXPORT_HEADERS = ("실행과제", "기업", "코칭 일자", "코칭 주제", "코치", "담당", "기한", "완료일", "기한 지남")
 
 
 class ActionFilterForm(BaseForm):
@@ -42,20 +48,55 @@ class ActionFilterForm(BaseForm):
                 "include_done": bool(self.done.data)}
 
 
-@bp.get("/")
-@signed_in
-def index():
-    sees_everyone = current_user.role in COORDINATION
+def _filter_form() -> tuple[ActionFilterForm, bool]:
     form = ActionFilterForm(request.args)
-    if sees_everyone:
+    if current_user.role in COORDINATION:
         form.set_choices(services.owners_with_items())
     else:
         del form.owner  # a coach lists their own items only
-    valid = form.validate()
+    return form, form.validate()
+
+
+def _render_index(form: ActionFilterForm, valid: bool):
     today = seoul_today()
-    page = paginate(services.action_list_statement(current_user, today=today, **form.filters()))
-    return render_template("coaching/actions.html", form=form, page=page, today=today, sees_everyone=sees_everyone,
+    page = paginate(services.action_list_statement(current_user, today=today, **form.filters()), cache_count=True)
+    return render_template("coaching/actions.html", form=form, page=page, today=today,
+                           sees_everyone=current_user.role in COORDINATION,
                            can_update=lambda item: services.can_update(item, current_user)), 200 if valid else 422
+
+
+@bp.get("/")
+@signed_in
+def index():
+    return _render_index(*_filter_form())
+
+
+def _export_row(item: ActionItem, today) -> list:
+    return [
+        item.what,
+        item.company.name,
+        item.session.held_on,
+        item.session.topic,
+        item.session.coach.name,
+        item.owner.name if item.owner else _("기업"),
+        item.due_on,
+        item.done_on,
+        _("예") if item.is_overdue(today) else None,
+    ]
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@signed_in
+def export(fmt: str):
+    """Exactly the filtered list, every page of it: a coach's export holds only their own items."""
+    form, valid = _filter_form()
+    if not valid:
+        return _render_index(form, valid)
+    today = seoul_today()
+    items = db.session.scalars(services.action_list_statement(current_user, today=today, **form.filters())).all()
+    with force_locale("ko"):
+        rows = [_export_row(item, today) for item in items]
+    return export_response(fmt, "action-items", EXPORT_HEADERS, rows, sheet_title="실행과제")
 
 
 def _item_to_change(item_id: int) -> ActionItem:

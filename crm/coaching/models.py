@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm.audit.listener import Audited
 from crm.auth.models import Role, User
 from crm.companies.models import Company
-from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin
+from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin, live_index
 from crm.core.time import seoul_today
 from crm.core.types import LabelledEnum, enum_column
 from crm.extensions import db
@@ -74,6 +74,7 @@ MAX_SESSION_MINUTES = 24 * 60
 
 class CoachingSession(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "coaching_sessions"
+    __table_args__ = (live_index("ix_coaching_sessions_live_held_on", "held_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)

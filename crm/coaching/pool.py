@@ -195,11 +195,14 @@ def _companies_by_coach(coach_ids: list[int]) -> dict[int, list[Company]]:
 
 
 def pool_page(viewer: User, *, specialty_id: int | None = None):
-    """One page of the pool for `viewer`, in a fixed number of statements whatever the number of coaches.
-
-    Returns the paginator; its items are PoolEntry rows."""
+    """One page of the pool for `viewer`; its items are PoolEntry rows."""
     page = paginate(pool_statement(specialty_id))
-    coaches: list[User] = list(page.items)
+    page.items = pool_entries(viewer, list(page.items))
+    return page
+
+
+def pool_entries(viewer: User, coaches: list[User]) -> list[PoolEntry]:
+    """What `viewer` sees of each coach, in a fixed number of statements whatever the number of coaches."""
     ids = [coach.id for coach in coaches]
     profiles = {profile.user_id: profile for profile in db.session.scalars(
         sa.select(CoachProfile).where(CoachProfile.user_id.in_(ids))
@@ -210,7 +213,6 @@ def pool_page(viewer: User, *, specialty_id: int | None = None):
         companies = _companies_by_coach(ids)
     else:
         companies = _companies_by_coach([viewer.id] if viewer.id in ids else [])
-    page.items = [PoolEntry(coach=coach, profile=profiles.get(coach.id), company_count=loads.get(coach.id, 0),
-                            session_count=sessions.get(coach.id, 0), companies=companies.get(coach.id, []))
-                  for coach in coaches]
-    return page
+    return [PoolEntry(coach=coach, profile=profiles.get(coach.id), company_count=loads.get(coach.id, 0),
+                      session_count=sessions.get(coach.id, 0), companies=companies.get(coach.id, []))
+            for coach in coaches]

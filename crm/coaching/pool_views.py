@@ -1,4 +1,4 @@
-"""/coaches/: the expert pool, a coach's profile, and the specialty list (admins)."""
+"""/coaches/: the expert pool and its export, a coach's profile, and the specialty list (admins)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,25 +8,60 @@ from crm.coaching import pool as services
 from crm.coaching.models import Specialty
 from crm.coaching.pool_forms import PoolFilterForm, ProfileForm, SpecialtyForm, SpecialtyStateForm
 from crm.core.access import role_required, signed_in
+from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.extensions import db
 
 bp = Blueprint("coaches", __name__, url_prefix="/coaches")
 
+# The export's columns, in Korean whatever the reader's language.
+EXPORT_HEADERS = ("이름", "전문 분야", "소개", "연락처", "담당 기업 수", "담당 기업", "코칭 횟수")
+LIST_SEPARATOR = ", "
 
-@bp.get("/")
-@signed_in
-def index():
-    specialties = services.all_specialties()
+
+def _filter_form() -> tuple[PoolFilterForm, bool]:
     form = PoolFilterForm(request.args)
-    form.set_choices(specialties)
-    valid = form.validate()
-    specialty_id = form.specialty.data if valid else None
-    page = services.pool_page(current_user, specialty_id=specialty_id)
+    form.set_choices(services.all_specialties())
+    return form, form.validate()
+
+
+def _render_index(form: PoolFilterForm, valid: bool):
+    page = services.pool_page(current_user, specialty_id=form.specialty.data if valid else None)
     return render_template("coaching/pool.html", form=form, page=page,
                            may_edit=lambda coach: services.may_edit_profile(current_user, coach),
                            sees_all_companies=current_user.role in COORDINATION,
                            is_admin=current_user.role is Role.ADMIN), 200 if valid else 422
+
+
+@bp.get("/")
+@signed_in
+def index():
+    return _render_index(*_filter_form())
+
+
+def _export_row(entry: services.PoolEntry) -> list:
+    return [
+        entry.coach.name,
+        LIST_SEPARATOR.join(specialty.name for specialty in entry.specialties),
+        entry.profile.bio if entry.profile else None,
+        entry.profile.contact if entry.profile and entry.profile.contact else entry.coach.email,
+        entry.company_count,
+        LIST_SEPARATOR.join(company.name for company in entry.companies),
+        entry.session_count,
+    ]
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@signed_in
+def export(fmt: str):
+    """Exactly the filtered pool, every page of it; the companies named are those the page shows the reader
+    (a coach: only their own)."""
+    form, valid = _filter_form()
+    if not valid:
+        return _render_index(form, valid)
+    coaches = db.session.scalars(services.pool_statement(form.specialty.data)).all()
+    rows = [_export_row(entry) for entry in services.pool_entries(current_user, list(coaches))]
+    return export_response(fmt, "coaches", EXPORT_HEADERS, rows, sheet_title="전문가 풀")
 
 
 def _profile_form(profile, formdata=None) -> ProfileForm:

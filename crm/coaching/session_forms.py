@@ -147,6 +147,7 @@ class SessionFilterForm(BaseForm):
 
     coach_id = SelectField(_l("코치"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
     company_id = SelectField(_l("기업"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
+    company_name = StringField(_l("기업명·브랜드명"), validators=[Optional(), Length(max=100)])
     specialty_id = SelectField(_l("코치 전문 분야"), coerce=_optional_int, validators=[Optional()],
                                validate_choice=False)
     date_from = DateField(_l("시작일"), validators=[Optional()])
@@ -168,4 +169,4 @@ class SessionFilterForm(BaseForm):
     def filters(self) -> dict:
         """The arguments of session_list_statement; a field with an error filters nothing."""
         return {name: (None if self[name].errors else self[name].data or None)
-                for name in ("coach_id", "company_id", "date_from", "date_to", "specialty_id")}
+                for name in ("coach_id", "company_id", "company_name", "date_from", "date_to", "specialty_id")}

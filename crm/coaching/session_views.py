@@ -30,13 +30,14 @@ EXPORT_HEADERS = ("일자", "기업", "코치", "방식", "시간(분)", "주제
 
 def _filter_form() -> tuple[SessionFilterForm, bool]:
     form = SessionFilterForm(request.args)
-    form.set_choices(coaches=services.coaches(), companies=services.visible_companies(current_user),
+    form.set_choices(coaches=services.coaches(),
+                     companies=services.company_choice(current_user, form.company_id.data),
                      specialties=services.specialties())
     return form, form.validate()
 
 
 def _render_index(form: SessionFilterForm, valid: bool):
-    page = paginate(services.session_list_statement(current_user, **form.filters()))
+    page = paginate(services.session_list_statement(current_user, **form.filters()), cache_count=True)
     return render_template("coaching/sessions.html", form=form, page=page,
                            open_item_count=services.open_item_count), 200 if valid else 422
 

@@ -27,6 +27,7 @@ from crm.coaching.models import (
 )
 from crm.companies import timeline
 from crm.companies.models import Company
+from crm.companies.queries import matching_names
 from crm.companies.services import visible_to
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.filters import korean_date
@@ -185,8 +186,9 @@ def _choose_coach(company: Company, coach, actor: User, session: CoachingSession
     return coach_id
 
 
-def _session_values(company: Company, *, coach, held_on, duration_minutes, mode, topic, content, recommendations,
-                    actor: User, session: CoachingSession | None = None) -> dict:
+def clean_session_fields(company: Company, *, coach, held_on, duration_minutes, mode, topic, content,
+                         recommendations, actor: User, session: CoachingSession | None = None) -> dict:
+    """A session's column values by the rules the session form and the import share."""
     return {
         "coach_id": _choose_coach(company, coach, actor, session),
         "held_on": check_held_on(held_on),
@@ -237,7 +239,7 @@ def create_session(company: Company, *, coach=None, held_on: date | None, durati
     ActionItemFields). The caller has checked that the actor may see the company."""
     if actor.role is Role.COACH and not company.visible_to(actor):
         raise RuleError(_("배정된 기업의 코칭만 기록할 수 있습니다."))
-    values = _session_values(company, coach=coach, held_on=held_on, duration_minutes=duration_minutes, mode=mode,
+    values = clean_session_fields(company, coach=coach, held_on=held_on, duration_minutes=duration_minutes, mode=mode,
                              topic=topic, content=content, recommendations=recommendations, actor=actor)
     rows = _checked_items(company, action_items)
     session = CoachingSession(company_id=company.id, **values)
@@ -265,7 +267,7 @@ def update_session(session: CoachingSession, *, version: int | None, coach=None,
     if version is not None and version != session.version:
         raise StaleEditError()
     company = session.company
-    values = _session_values(company, coach=coach, held_on=held_on, duration_minutes=duration_minutes, mode=mode,
+    values = clean_session_fields(company, coach=coach, held_on=held_on, duration_minutes=duration_minutes, mode=mode,
                              topic=topic, content=content, recommendations=recommendations, actor=actor,
                              session=session)
     rows = _checked_items(company, action_items, session)
@@ -326,8 +328,8 @@ def session_for(user: User, session_id: int) -> CoachingSession | None:
 
 
 def session_list_statement(user: User, *, coach_id: int | None = None, company_id: int | None = None,
-                           date_from: date | None = None, date_to: date | None = None,
-                           specialty_id: int | None = None) -> sa.Select:
+                           company_name: str | None = None, date_from: date | None = None,
+                           date_to: date | None = None, specialty_id: int | None = None) -> sa.Select:
     """Live sessions of live companies the user may see, matching every given filter, newest first, with
     what a row shows (company, coach, action items). Dates are Seoul calendar days, both ends included."""
     stmt = (sa.select(CoachingSession).join(CoachingSession.company)
@@ -338,6 +340,8 @@ def session_list_statement(user: User, *, coach_id: int | None = None, company_i
         conditions.append(CoachingSession.coach_id == coach_id)
     if company_id:
         conditions.append(CoachingSession.company_id == company_id)
+    if (names := matching_names(company_name)) is not None:
+        conditions.append(names)
     if date_from:
         conditions.append(CoachingSession.held_on >= date_from)
     if date_to:
@@ -351,10 +355,13 @@ def session_list_statement(user: User, *, coach_id: int | None = None, company_i
     return visible_to(stmt, user)
 
 
-def visible_companies(user: User) -> list[tuple[int, str]]:
-    """(id, name) of the companies the user may see, for a filter."""
-    stmt = visible_to(sa.select(Company.id, Company.name).order_by(Company.name, Company.id), user)
-    return [(company_id, name) for company_id, name in db.session.execute(stmt)]
+def company_choice(user: User, company_id: int | None) -> list[tuple[int, str]]:
+    """The filtered company as a choice, when the user may see it: a list of every company would be tens of
+    thousands of options, so the filter offers the one a link chose and a name search for the rest."""
+    if not company_id:
+        return []
+    stmt = visible_to(sa.select(Company.id, Company.name).where(Company.id == company_id), user)
+    return [(found_id, name) for found_id, name in db.session.execute(stmt)]
 
 
 def coaches() -> list[User]:

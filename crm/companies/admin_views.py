@@ -1,6 +1,7 @@
 """Merging duplicate companies, the trash (/admin/trash) and the stage and listing change audit
 (/admin/audit/stages)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,6 +25,8 @@ from crm.extensions import db
 bp = Blueprint("company_admin", __name__)
 STAGE_PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
+# The trash export's columns, in Korean whatever the reader's language.
+TRASH_EXPORT_HEADERS = ("번호", "종류", "기록", "기업", "삭제한 사용자", "삭제 시각")
 
 
 def _version(value) -> int | None:
@@ -105,13 +108,36 @@ def _render_trash(kind: str, status: int = 200):
                            deleted_by=trash.users_by_id(item.deleted_by_id for item in page.items)), status
 
 
-@bp.get("/admin/trash/", endpoint="trash")
-@role_required(Role.ADMIN)
-def trash_index():
+def _trash_kind() -> str:
     kind = request.args.get("kind", "company")
     if kind not in trash.KINDS:
         abort(404)
-    return _render_trash(kind)
+    return kind
+
+
+@bp.get("/admin/trash/", endpoint="trash")
+@role_required(Role.ADMIN)
+def trash_index():
+    return _render_trash(_trash_kind())
+
+
+@bp.get("/admin/trash/export.<any(csv, xlsx):fmt>")
+@role_required(Role.ADMIN)
+def export_trash(fmt: str):
+    """Every deleted record of the tab's kind, not only the page shown."""
+    kind = _trash_kind()
+    spec = trash.KINDS[kind]
+    records = db.session.scalars(trash.trash_statement(kind)).unique().all()
+    deleted_by = trash.users_by_id(record.deleted_by_id for record in records)
+
+    def row(record) -> list:
+        who = deleted_by.get(record.deleted_by_id)
+        return [record.id, spec.label, spec.describe(record), record.company.name if spec.of_company else None,
+                f"{who.name} ({who.login_id})" if who else None, record.deleted_at]
+
+    with force_locale("ko"):
+        rows = [row(record) for record in records]
+    return export_response(fmt, f"trash-{kind}", TRASH_EXPORT_HEADERS, rows, sheet_title="휴지통")
 
 
 def _deleted_or_404(kind: str, record_id: int):
@@ -198,7 +224,7 @@ def _change_filter_form() -> tuple[ChangeFilterForm, bool]:
 @role_required(Role.ADMIN)
 def stage_changes():
     form, valid = _change_filter_form()
-    page = paginate(form.statement(valid), per_page=STAGE_PAGE_SIZE)
+    page = paginate(form.statement(valid), per_page=STAGE_PAGE_SIZE, cache_count=True)
     return render_template("audit/stages.html", form=form, page=page), 200 if valid else 422
 
 
@@ -209,7 +235,7 @@ def export_stage_changes(fmt: str):
         abort(404)
     form, valid = _change_filter_form()
     if not valid:
-        page = paginate(form.statement(False), per_page=STAGE_PAGE_SIZE)
+        page = paginate(form.statement(False), per_page=STAGE_PAGE_SIZE, cache_count=True)
         return render_template("audit/stages.html", form=form, page=page), 422
     changes = db.session.scalars(form.statement(True)).unique()
     table = history.listing_change_table if form.is_listing else history.stage_change_table

@@ -1,16 +1,22 @@
-"""/companies/: the company list — search, filters, sort, pages — and its CSV/XLSX export."""
+"""/companies/: the company list — search, filters, sort, pages — and its CSV/XLSX exports (the companies, and
+the products of the companies it shows)."""
+from collections.abc import Iterator
+
+import sqlalchemy as sa
 from flask import render_template, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from crm.auth.models import COORDINATION, Role
+from crm.auth.models import COORDINATION, Role, User
 from crm.companies import queries, services
-from crm.companies.models import ENTERPRISE_TYPE_LABELS, Company
-from crm.companies.pipeline import STAGE_LABELS
+from crm.companies.models import ENTERPRISE_TYPE_LABELS, Company, CompanyAlias, CompanyCoach, EnterpriseType, Product
+from crm.companies.pipeline import STAGE_LABELS, Stage
 from crm.companies.queries import Direction, Sort
+from crm.companies.rules import format_business_number
 from crm.companies.views import bp
 from crm.core.access import signed_in
 from crm.core.export import export_response
@@ -28,6 +34,8 @@ DIRECTION_LABELS = {Direction.ASC: _l("오름차순"), Direction.DESC: _l("내�
 EXPORT_HEADERS = ("기업명", "브랜드명(별칭)", "기업유형", "사업자등록번호", "지역", "업종", "담당자", "연락처",
                   "이메일", "홈페이지", "쇼핑몰", "단계", "단계 변경일", "담당 코디네이터", "담당 코치", "발굴 경로",
                   "발굴일")
+# The products export's columns: the headers the products import reads.
+PRODUCT_EXPORT_HEADERS = ("기업명", "사업자등록번호", "상품명", "분류", "가격")
 LIST_SEPARATOR = ", "
 
 
@@ -93,7 +101,7 @@ def _filter_form() -> tuple[CompanyFilterForm, bool]:
 
 
 def _render_index(form: CompanyFilterForm, valid: bool):
-    page = paginate(queries.company_list_statement(current_user, **form.filters()))
+    page = paginate(queries.company_list_statement(current_user, **form.filters()), cache_count=True)
     today = seoul_today()
     return render_template("companies/index.html", form=form, page=page, today=today,
                            warning_for=lambda company: queries.certification_warning(company, today),
@@ -107,30 +115,58 @@ def index():
     return _render_index(*_filter_form())
 
 
-def _names(items) -> str:
-    return LIST_SEPARATOR.join(items)
+# The companies of an export are read this many at a time: each chunk's aliases and coaches take one statement
+# each, and memory stays flat however long the list is.
+EXPORT_CHUNK = 1000
+EXPORT_COLUMNS = (Company.id, Company.name, Company.enterprise_type, Company.business_number, Company.region_code,
+                  Company.industry, Company.contact_name, Company.phone, Company.email, Company.website,
+                  Company.shop_url, Company.stage, Company.stage_since, Company.coordinator_id, Company.source,
+                  Company.discovered_on)
 
 
-def _export_row(company: Company) -> list:
-    return [
-        company.name,
-        _names(alias.name for alias in company.aliases),
-        company.enterprise_type.label,
-        company.business_number_display,
-        company.region.name if company.region else None,
-        company.industry,
-        company.contact_name,
-        company.phone,
-        company.email,
-        company.website,
-        company.shop_url,
-        company.stage.label,
-        as_utc(company.stage_since).astimezone(SEOUL).date(),
-        company.coordinator.name if company.coordinator else None,
-        _names(coach.name for coach in company.coaches),
-        company.source,
-        company.discovered_on,
-    ]
+def _names_by_company(stmt) -> dict[int, str]:
+    """company id → its names joined, from a select of (company_id, name) in display order."""
+    names: dict[int, list[str]] = {}
+    for company_id, name in db.session.execute(stmt):
+        names.setdefault(company_id, []).append(name)
+    return {company_id: LIST_SEPARATOR.join(items) for company_id, items in names.items()}
+
+
+def _export_rows(stmt) -> Iterator[list]:
+    """The export's rows, streamed a chunk of companies at a time; labels in Korean whatever the reader's language,
+    since the file is read back by the import."""
+    with force_locale("ko"):
+        type_labels = {kind: kind.label for kind in EnterpriseType}
+        stage_labels = {stage: stage.label for stage in Stage}
+    region_names = {region.code: region.name for region in services.regions()}
+    user_names = dict(db.session.execute(sa.select(User.id, User.name)).all())
+    result = db.session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK))
+    for chunk in result.partitions():
+        ids = [row.id for row in chunk]
+        aliases = _names_by_company(sa.select(CompanyAlias.company_id, CompanyAlias.name)
+                                    .where(CompanyAlias.company_id.in_(ids)).order_by(CompanyAlias.name))
+        coaches = _names_by_company(sa.select(CompanyCoach.company_id, User.name).join(User, CompanyCoach.coach)
+                                    .where(CompanyCoach.company_id.in_(ids)).order_by(CompanyCoach.id))
+        for row in chunk:
+            yield [
+                row.name,
+                aliases.get(row.id, ""),
+                type_labels[row.enterprise_type],
+                format_business_number(row.business_number),
+                region_names.get(row.region_code),
+                row.industry,
+                row.contact_name,
+                row.phone,
+                row.email,
+                row.website,
+                row.shop_url,
+                stage_labels[row.stage],
+                as_utc(row.stage_since).astimezone(SEOUL).date(),
+                user_names.get(row.coordinator_id),
+                coaches.get(row.id, ""),
+                row.source,
+                row.discovered_on,
+            ]
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
@@ -140,8 +176,24 @@ def export(fmt: str):
     form, valid = _filter_form()
     if not valid:
         return _render_index(form, valid)
-    companies = db.session.scalars(queries.company_list_statement(current_user, **form.filters())).all()
-    # Labels in Korean whatever the reader's language: the file is read back by the import.
-    with force_locale("ko"):
-        rows = [_export_row(company) for company in companies]
-    return export_response(fmt, "companies", EXPORT_HEADERS, rows, sheet_title="기업")
+    stmt = queries.company_list_statement(current_user, **form.filters(), columns=EXPORT_COLUMNS)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    return export_response(fmt, "companies", EXPORT_HEADERS, _export_rows(stmt), sheet_title="기업",
+                           row_count=count)
+
+
+def _product_export_row(company: Company, product: Product) -> list:
+    return [company.name, company.business_number_display, product.name, product.category, product.price]
+
+
+@bp.get("/products/export.<any(csv, xlsx):fmt>")
+@signed_in
+def export_products(fmt: str):
+    """The live products of exactly the companies the filtered list shows, in its order, for the products import."""
+    form, valid = _filter_form()
+    if not valid:
+        return _render_index(form, valid)
+    companies = db.session.scalars(queries.company_list_statement(current_user, **form.filters())
+                                   .options(selectinload(Company.products))).all()
+    rows = [_product_export_row(company, product) for company in companies for product in company.products]
+    return export_response(fmt, "products", PRODUCT_EXPORT_HEADERS, rows, sheet_title="상품")

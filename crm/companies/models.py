@@ -8,7 +8,7 @@ from crm.audit.listener import Audited
 from crm.auth.models import Role, User
 from crm.companies.pipeline import Stage
 from crm.companies.rules import format_business_number
-from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin
+from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin, live_index
 from crm.core.time import SEOUL, as_utc, seoul_today, utcnow
 from crm.core.types import LabelledEnum, UtcDateTime, enum_column
 from crm.extensions import db
@@ -64,8 +64,9 @@ class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model
     __tablename__ = "companies"
     __table_args__ = (
         # Unique among live companies only: a deleted company must not block re-entering its number.
-        sa.Index("uq_companies_business_number_live", "business_number", unique=True,
-                 sqlite_where=sa.text("deleted_at IS NULL"), postgresql_where=sa.text("deleted_at IS NULL")),
+        live_index("uq_companies_business_number_live", "business_number", unique=True),
+        live_index("ix_companies_live_name", "name", "id"),
+        live_index("ix_companies_live_stage", "stage", "stage_since", "id"),
     )
     __audit_ignore__ = frozenset({"name_key", "stage_since"})
 

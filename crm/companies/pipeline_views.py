@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 from crm.auth.models import Role
 from crm.companies import board, services
 from crm.companies.models import ENTERPRISE_TYPE_LABELS, EnterpriseType
+from crm.companies.pipeline import Stage
 from crm.core.access import signed_in
 from crm.core.forms import BaseForm
 
@@ -49,4 +50,5 @@ def index():
         "pipeline/board.html", form=form, filters=filters,
         columns=board.columns(filters, current_user), funnel=board.funnel_figures(filters, current_user),
         can_move=current_user.role in MOVERS, move_targets=board.move_targets, board_url=request.full_path.rstrip("?"),
+        stage_labels={stage: stage.label for stage in Stage},
     ), 200 if valid else 422

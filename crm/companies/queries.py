@@ -64,7 +64,7 @@ def _sort_columns(sort: Sort, direction: Direction) -> list:
     return [ordered, *tiebreak, Company.id.asc()]
 
 
-def _matching_names(q: str | None):
+def matching_names(q: str | None):
     """Companies whose legal name or an alias contains the query, compared as name keys (no spaces,
     no legal-form words such as ㈜ or 주식회사), so that "(주) 공생 공작" finds "공생공작"."""
     key = name_key(q)
@@ -86,11 +86,13 @@ def _with_a_listed_product():
 def company_list_statement(user: User, *, q: str | None = None, enterprise_type: EnterpriseType | None = None,
                            region: str | None = None, stage: Stage | None = None, listed: bool | None = None,
                            coordinator_id: int | None = None, coach_id: int | None = None,
-                           sort: Sort | str = Sort.NAME, direction: Direction | str = Direction.ASC) -> sa.Select:
-    """The live companies the user may see that match every given filter, sorted, with what a row shows."""
-    stmt = sa.select(Company).options(*LIST_OPTIONS)
+                           sort: Sort | str = Sort.NAME, direction: Direction | str = Direction.ASC,
+                           columns: tuple | None = None) -> sa.Select:
+    """The live companies the user may see that match every given filter, sorted, with what a row shows —
+    or, given `columns`, those columns of them (an export reads columns, not entities)."""
+    stmt = sa.select(*columns) if columns else sa.select(Company).options(*LIST_OPTIONS)
     conditions = []
-    if (names := _matching_names(q)) is not None:
+    if (names := matching_names(q)) is not None:
         conditions.append(names)
     if enterprise_type:
         conditions.append(Company.enterprise_type == EnterpriseType(enterprise_type))

@@ -268,6 +268,11 @@ def visible_to(stmt: sa.Select, user: User) -> sa.Select:
     return stmt
 
 
+def visibility_key(user: User) -> int | None:
+    """What visible_to depends on, for cache keys: the coach whose companies are shown, or None for everyone."""
+    return user.id if user.role is Role.COACH else None
+
+
 def company_for(user: User, company_id: int, *, with_detail: bool = False) -> Company | None:
     """The live company with this id if the user may see it, else None (the view answers 404)."""
     options = [selectinload(Company.coach_links).joinedload(CompanyCoach.coach),

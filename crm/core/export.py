@@ -1,23 +1,23 @@
 """Writers for list exports: CSV (UTF-8 with a BOM, so that Excel shows Korean) and XLSX.
 
-A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return before one) as a formula:
+A spreadsheet runs a cell that starts with = + - @ (or a tab, carriage return or NUL before one) as a formula:
 an exported company name such as `=HYPERLINK(…)` would be a trap for whoever opens the file. Text cells
 that start so are written as text — in CSV with a leading single quote, in XLSX as a string cell —
 while numbers stay numbers.
 """
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from crm.core.time import SEOUL, as_utc, seoul_today
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UTF8_BOM = "\ufeff"
@@ -45,14 +45,23 @@ def _attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-def csv_text(headers: Sequence[str], rows: Iterable[Row]) -> str:
+def csv_chunks(headers: Sequence[str], rows: Iterable[Row], *, rows_per_chunk: int = 500) -> Iterator[str]:
+    """The CSV text a few hundred rows at a time, so that a long list is sent while it is still being read."""
     buffer = io.StringIO()
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(header) for header in headers])
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([_csv_value(value) for value in row])
-    return buffer.getvalue()
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Row]) -> str:
+    return "".join(csv_chunks(headers, rows))
 
 
 def _csv_value(value: object) -> object:
@@ -67,8 +76,9 @@ def _csv_value(value: object) -> object:
 
 
 def csv_response(filename: str, headers: Sequence[str], rows: Iterable[Row]) -> Response:
-    return Response(csv_text(headers, rows).encode("utf-8"), content_type=CSV_MIMETYPE,
-                    headers=_attachment(filename))
+    """Streamed: the rows may be a generator reading the database chunk by chunk (the request stays open)."""
+    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(headers, rows))
+    return Response(stream_with_context(chunks), content_type=CSV_MIMETYPE, headers=_attachment(filename))
 
 
 def _xlsx_cell(sheet, value: object) -> WriteOnlyCell:
@@ -111,16 +121,19 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Row], *,
 
 
 def export_response(fmt: str, basename: str, headers: Sequence[str], rows: Iterable[Row], *,
-                    sheet_title: str) -> Response:
+                    sheet_title: str, row_count: int | None = None) -> Response:
     """A list exported as `<basename>-YYYYMMDD.<fmt>` (Seoul date), CSV or XLSX.
 
-    Taking data out is itself an event of the audit log (who, which list, how many rows, with what filters)."""
+    Taking data out is itself an event of the audit log (who, which list, how many rows, with what filters).
+    Rows given as a generator are streamed; the caller then counts them beforehand (`row_count`)."""
     from crm.audit.services import record_security_event
     from crm.extensions import db
 
-    rows = list(rows)
+    if row_count is None:
+        rows = list(rows)
+        row_count = len(rows)
     filename = f"{basename}-{seoul_today():%Y%m%d}.{fmt}"
-    record_security_event("export", detail={"list": basename, "format": fmt, "rows": len(rows),
+    record_security_event("export", detail={"list": basename, "format": fmt, "rows": row_count,
                                             "query": request.query_string.decode("utf-8", "replace")[:500]})
     db.session.commit()
     if fmt == "xlsx":

@@ -26,7 +26,7 @@ NAVIGATION = (
     NavItem("campaigns.index", _l("기획전·캠페인"), frozenset({"admin", "coordinator"})),
     NavItem("channels.index", _l("유통채널"), frozenset({"admin", "coordinator"})),
     NavItem("reports_result.index", _l("결과 보고"), frozenset({"admin", "coordinator"})),
-    NavItem("imports.index", _l("가져오기"), frozenset({"admin", "coordinator"})),
+    NavItem("imports.index", _l("가져오기")),
     NavItem("admin_users.index", _l("사용자 관리"), frozenset({"admin"})),
     NavItem("audit.index", _l("감사 로그"), frozenset({"admin"})),
     NavItem("company_admin.trash", _l("휴지통"), frozenset({"admin"})),

@@ -6,20 +6,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.audit.listener import Audited
 from crm.auth.models import User
+from crm.campaigns.models import Campaign
 from crm.core.time import utcnow
 from crm.core.types import LabelledEnum, UtcDateTime, enum_column
 from crm.extensions import db
+from crm.programs.models import Cohort
 
 
 class ImportKind(LabelledEnum):
     COMPANIES = "companies"
     PRODUCTS = "products"
+    PARTICIPATIONS = "participations"
+    WEEKLY_REPORTS = "weekly_reports"
+    COACHING_SESSIONS = "coaching_sessions"
 
 
 IMPORT_KIND_LABELS = ImportKind.set_labels({
     ImportKind.COMPANIES: _l("기업"),
     ImportKind.PRODUCTS: _l("상품"),
+    ImportKind.PARTICIPATIONS: _l("캠페인 참여기업과 매출"),
+    ImportKind.WEEKLY_REPORTS: _l("주간 업무 보고"),
+    ImportKind.COACHING_SESSIONS: _l("코칭 기록"),
 })
+# What a coach may import: sessions of the companies assigned to them, nothing else.
+COACH_KINDS = frozenset({ImportKind.COACHING_SESSIONS})
 
 
 class ImportStatus(LabelledEnum):
@@ -63,8 +73,11 @@ class ImportBatch(Audited, db.Model):
     # The file's header cells, in order, and for each the field it feeds (or null: not imported).
     headers: Mapped[list] = mapped_column(sa.JSON)
     column_mapping: Mapped[list] = mapped_column(sa.JSON)
-    # Existing records matched by a row: update them, or leave them as they are.
+    # Existing records matched by a row: update them (each row may still be skipped), or leave them all.
     update_existing: Mapped[bool] = mapped_column(default=True)
+    # The campaign or cohort the rows belong to, for the kinds whose rows do not name one.
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id"))
+    cohort_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cohorts.id"))
     row_count: Mapped[int] = mapped_column(default=0)
     problem_row_count: Mapped[int] = mapped_column(default=0)
     created_count: Mapped[int] = mapped_column(default=0)
@@ -80,6 +93,8 @@ class ImportBatch(Audited, db.Model):
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     applied_by: Mapped[User | None] = relationship(foreign_keys=[applied_by_id])
     undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
+    campaign: Mapped[Campaign | None] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
 
 
 class ImportRow(db.Model):
@@ -101,3 +116,5 @@ class ImportRow(db.Model):
     resolved: Mapped[dict | None] = mapped_column(sa.JSON)
     match: Mapped[RowMatch] = enum_column(RowMatch)
     target_id: Mapped[int | None]
+    # The user chose to leave the existing record this row matches as it is.
+    skip: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

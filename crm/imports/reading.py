@@ -5,6 +5,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -18,6 +19,10 @@ from crm.core.export import FORMULA_STARTS
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DATA_ROWS = 50_000
 ZIP_MAGIC = b"PK\x03\x04"
+# An XLSX is checked as an archive before openpyxl opens it (ASVS 5.2.3): entries, size once unpacked, no DTD.
+MAX_ARCHIVE_ENTRIES = 1000
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+_DOCTYPE = b"<!DOCTYPE"
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug included); serials in this range are plausible dates.
 EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = range(1, 2958466)
@@ -46,9 +51,10 @@ def read_upload(data: bytes, file_name: str) -> Table:
     if extension == "xlsx":
         if not data.startswith(ZIP_MAGIC):
             raise _refuse(_("XLSX 파일이 아닙니다. 파일 이름은 .xlsx이지만 내용은 엑셀 통합 문서가 아닙니다."))
+        _check_archive(data)
         table = _read_xlsx(data)
     elif extension == "csv":
-        if data.startswith(ZIP_MAGIC) or b"\x00" in data[:4096]:
+        if data.startswith(ZIP_MAGIC) or b"\x00" in data:  # NUL anywhere: no text file, and no database stores it
             raise _refuse(_("CSV 파일이 아닙니다. 파일 이름은 .csv이지만 내용은 텍스트가 아닙니다."))
         table = _read_csv(data)
     else:
@@ -100,6 +106,38 @@ def _read_csv(data: bytes) -> Table:
         return _collect(csv.reader(io.StringIO(text, newline="")), first_line=1)
     except csv.Error as error:
         raise _refuse(_("CSV 형식이 올바르지 않습니다: %(reason)s", reason=str(error))) from None
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an archive bomb and XML with a document type (the way to an entity bomb) before anything parses it.
+
+    zipfile never unpacks more than an entry's declared size, so the declared sizes bound the work."""
+    unreadable = _refuse(_("XLSX 파일을 열 수 없습니다. 손상되었거나 엑셀 통합 문서가 아닙니다."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise unreadable from None
+    entries = archive.infolist()
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise _refuse(_("XLSX 파일 안의 항목이 너무 많습니다 (%(n)s개까지).", n=f"{MAX_ARCHIVE_ENTRIES:,}"))
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
+        raise _refuse(_("XLSX 파일의 압축을 풀면 50MB를 넘습니다."))
+    try:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")) and _declares_doctype(archive, entry):
+                raise _refuse(_("XLSX 파일에 문서 형식 선언(DTD)이 있어 열지 않습니다."))
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise unreadable from None
+
+
+def _declares_doctype(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(entry) as part:
+        while chunk := part.read(1 << 20):
+            if _DOCTYPE in tail + chunk:
+                return True
+            tail = chunk[-len(_DOCTYPE):]
+    return False
 
 
 def _read_xlsx(data: bytes) -> Table:

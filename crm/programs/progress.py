@@ -169,29 +169,37 @@ def target_at(indicator: Indicator, stage: CohortStage | None) -> int | None:
     return next((target.value for target in indicator.targets if target.stage_id == stage.id), None)
 
 
-def _cumulative_values(enrollment_ids: list[int], up_to_week: int) -> dict[tuple[int, int], int]:
-    """{(enrollment id, indicator id): sum of the weekly values up to the week}, in one statement."""
-    if not enrollment_ids:
+def _cumulative_values(weeks_of_cohorts: dict[int, int]) -> dict[tuple[int, int], int]:
+    """{(enrollment id, indicator id): sum of the weekly values up to its cohort's week} for the cohorts' live
+    enrollments ({cohort id: week}), in one statement."""
+    if not weeks_of_cohorts:
         return {}
     stmt = (sa.select(WeeklyReport.enrollment_id, IndicatorValue.indicator_id, sa.func.sum(IndicatorValue.value))
             .join(IndicatorValue, IndicatorValue.report_id == WeeklyReport.id)
-            .where(WeeklyReport.enrollment_id.in_(enrollment_ids), WeeklyReport.week <= up_to_week)
+            .join(Enrollment, WeeklyReport.enrollment_id == Enrollment.id)
+            .where(Enrollment.cohort_id.in_(weeks_of_cohorts),
+                   WeeklyReport.week <= sa.case(weeks_of_cohorts, value=Enrollment.cohort_id))
             .group_by(WeeklyReport.enrollment_id, IndicatorValue.indicator_id))
     return {(enrollment_id, indicator_id): int(total or 0)
             for enrollment_id, indicator_id, total in db.session.execute(stmt)}
 
 
 def cohort_grid(cohort: Cohort, now: datetime | None = None) -> Grid:
-    """Every live enrollment × every week, and each enrollment's cumulative indicator values against the
-    target of the stage the reference week falls in: three statements whatever the number of rows."""
+    return cohort_grids([cohort], now)[0]
+
+
+def cohort_grids(cohorts: list[Cohort], now: datetime | None = None) -> list[Grid]:
+    """For each cohort every live enrollment × every week, and each enrollment's cumulative indicator values
+    against the target of the stage the reference week falls in: three statements whatever the number of
+    cohorts and rows."""
     now = now or utcnow()
-    this_week = current_week(cohort, now)
-    measured_at = reference_week(cohort, now)
-    stage = cohort.stage_of_week(measured_at)
-    enrollments = list(db.session.scalars(
-        sa.select(Enrollment).where(Enrollment.cohort_id == cohort.id)
-        .options(joinedload(Enrollment.company)).order_by(Enrollment.id)))
-    ids = [enrollment.id for enrollment in enrollments]
+    measured_at = {cohort.id: reference_week(cohort, now) for cohort in cohorts}
+    enrollments = defaultdict(list)
+    for enrollment in db.session.scalars(
+            sa.select(Enrollment).where(Enrollment.cohort_id.in_(measured_at))
+            .options(joinedload(Enrollment.company)).order_by(Enrollment.id)):
+        enrollments[enrollment.cohort_id].append(enrollment)
+    ids = [enrollment.id for rows in enrollments.values() for enrollment in rows]
     reports: dict[int, dict[int, ReportSummary]] = defaultdict(dict)
     if ids:
         rows = db.session.execute(
@@ -199,7 +207,15 @@ def cohort_grid(cohort: Cohort, now: datetime | None = None) -> Grid:
                       WeeklyReport.reviewed_at).where(WeeklyReport.enrollment_id.in_(ids)))
         for report_id, enrollment_id, week, status, reviewed_at in rows:
             reports[enrollment_id][week] = ReportSummary(report_id, week, status, reviewed_at)
-    totals = _cumulative_values(ids, measured_at)
+    totals = _cumulative_values(measured_at if ids else {})
+    return [_grid(cohort, enrollments[cohort.id], reports, totals, measured_at[cohort.id], now)
+            for cohort in cohorts]
+
+
+def _grid(cohort: Cohort, enrollments: list[Enrollment], reports: dict[int, dict[int, ReportSummary]],
+          totals: dict[tuple[int, int], int], measured_at: int, now: datetime) -> Grid:
+    this_week = current_week(cohort, now)
+    stage = cohort.stage_of_week(measured_at)
     started = last_started_week(cohort, now)
     grid = Grid(cohort=cohort, weeks=list(range(1, cohort.weeks + 1)), current_week=this_week,
                 reference_week=measured_at, reference_stage=stage)
@@ -379,7 +395,7 @@ class ReportFields:
     difficulties: str | None = None
 
 
-def _report_values(fields: ReportFields) -> dict:
+def clean_report_fields(fields: ReportFields) -> dict:
     return {
         "work_done": _clean_text(fields.work_done, "work_done", required_message=_("수행 내역을 입력하세요.")),
         "next_plan": _clean_text(fields.next_plan, "next_plan"),
@@ -388,7 +404,7 @@ def _report_values(fields: ReportFields) -> dict:
     }
 
 
-def _indicator_values(cohort: Cohort, indicator_values: dict) -> dict[int, int]:
+def clean_indicator_values(cohort: Cohort, indicator_values: dict) -> dict[int, int]:
     """{indicator id: value} for each of the cohort's indicators; an indicator of another cohort is refused."""
     own = {indicator.id for indicator in cohort.indicators}
     given = {}
@@ -401,6 +417,26 @@ def _indicator_values(cohort: Cohort, indicator_values: dict) -> dict[int, int]:
             raise RuleError(_("이 과정의 성과 지표가 아닙니다."))
         given[indicator_id] = clean_indicator_value(raw, indicator_field(indicator_id))
     return {indicator_id: given.get(indicator_id, 0) for indicator_id in own}
+
+
+def check_reportable_week(cohort: Cohort, week) -> int:
+    """A week of the cohort that has begun: a report is written once its week is under way."""
+    week = check_week(cohort, week)
+    if not is_started(cohort, week):
+        raise RuleError(_("%(week)d주차는 아직 시작되지 않았습니다 (%(day)s 시작).", week=week,
+                          day=korean_date(cohort.week_start_on(week))), field="week")
+    return week
+
+
+def cohort_reports(cohort: Cohort) -> list[WeeklyReport]:
+    """Every report of the cohort's live enrollments, by company name and week, with values and company."""
+    return list(db.session.scalars(
+        sa.select(WeeklyReport).join(Enrollment, WeeklyReport.enrollment_id == Enrollment.id)
+        .join(Company, Enrollment.company_id == Company.id)
+        .where(Enrollment.cohort_id == cohort.id)
+        .options(selectinload(WeeklyReport.values),
+                 joinedload(WeeklyReport.enrollment).joinedload(Enrollment.company))
+        .order_by(Company.name, Enrollment.id, WeeklyReport.week)))
 
 
 def _is_staff(user: User | None) -> bool:
@@ -424,12 +460,9 @@ def submit_report(enrollment: Enrollment, week, fields: ReportFields, indicator_
     if link is None and not _is_staff(actor):
         raise RuleError(_("주간 보고는 코디네이터나 기업의 제출 링크로만 등록할 수 있습니다."))
     cohort = enrollment.cohort
-    week = check_week(cohort, week)
-    if not is_started(cohort, week):
-        raise RuleError(_("%(week)d주차는 아직 시작되지 않았습니다 (%(day)s 시작).", week=week,
-                          day=korean_date(cohort.week_start_on(week))), field="week")
-    values = _report_values(fields)
-    amounts = _indicator_values(cohort, indicator_values)
+    week = check_reportable_week(cohort, week)
+    values = clean_report_fields(fields)
+    amounts = clean_indicator_values(cohort, indicator_values)
     if _week_taken(enrollment, week):
         raise _duplicate(week)
     now = utcnow()
@@ -463,8 +496,8 @@ def update_report(report: WeeklyReport, fields: ReportFields, indicator_values: 
         raise RuleError(_("주간 보고는 코디네이터만 수정할 수 있습니다."))
     if version is not None and version != report.version:
         raise StaleEditError()
-    values = _report_values(fields)
-    amounts = _indicator_values(report.enrollment.cohort, indicator_values)
+    values = clean_report_fields(fields)
+    amounts = clean_indicator_values(report.enrollment.cohort, indicator_values)
     changed = False
     current = {value.indicator_id: value for value in report.values}
     for indicator_id, amount in amounts.items():

@@ -5,11 +5,13 @@ A coach reaches enrollments of companies assigned to them only (anything else an
 loading) and may read reports and comment on them; recording, editing, reviewing and links are coordination's
 (403 for a coach)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.auth.models import COORDINATION
 from crm.core.access import role_required, signed_in
+from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.extensions import db
 from crm.programs import links, progress
@@ -46,6 +48,34 @@ def cohort(cohort_id: int):
     if found is None:
         abort(404)
     return render_template("programs/grid.html", grid=progress.cohort_grid(found))
+
+
+# The weekly-report export: the headers the import of weekly reports reads back, and a column per indicator
+# ("name (unit)") between them; project, submitted and review columns the import leaves.
+REPORT_EXPORT_HEADERS = ("기업명", "사업자등록번호", "프로젝트", "주차", "진행 상태", "수행 내역", "다음 주 계획",
+                         "애로사항")
+REPORT_EXPORT_TRAILING_HEADERS = ("제출일시", "검토 의견", "검토일시")
+
+
+@bp.get("/cohorts/<int:cohort_id>/reports/export.<any(csv, xlsx):fmt>")
+@role_required(*COORDINATION)
+def export_reports(cohort_id: int, fmt: str):
+    """Every weekly report of the cohort with its indicator values, as the weekly-report import reads them."""
+    found = progress.cohort_for_grid(cohort_id)
+    if found is None:
+        abort(404)
+    indicators = found.indicators
+    headers = (*REPORT_EXPORT_HEADERS, *(f"{indicator.name} ({indicator.unit})" for indicator in indicators),
+               *REPORT_EXPORT_TRAILING_HEADERS)
+    with force_locale("ko"):
+        rows = []
+        for report in progress.cohort_reports(found):
+            enrollment, amounts = report.enrollment, {value.indicator_id: value.value for value in report.values}
+            rows.append([enrollment.company.name, enrollment.company.business_number, enrollment.project_title,
+                         report.week, report.status.label, report.work_done, report.next_plan, report.difficulties,
+                         *(amounts.get(indicator.id, 0) for indicator in indicators),
+                         report.submitted_at, report.review_comment, report.reviewed_at])
+    return export_response(fmt, f"cohort-{found.id}-weekly-reports", headers, rows, sheet_title="주간 보고")
 
 
 # --- one enrollment -----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""/programs/…, /cohorts/… (list, create, setup), /cohorts/<id>/enrollments/new and /enrollments/<id>/edit.
+"""/programs/…, /cohorts/… (list and export, create, setup), /cohorts/<id>/enrollments/new, /enrollments/<id>/edit.
 
 Coordinators and admins only: a coach may not see programme lists (the cohort grid and an enrollment's page,
 which a coach reaches for their companies, belong to the progress views)."""
@@ -9,6 +9,7 @@ from flask_login import current_user
 from crm.auth.models import COORDINATION
 from crm.core.access import role_required
 from crm.core.errors import RuleError
+from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
 from crm.core.time import seoul_today
@@ -29,6 +30,10 @@ from crm.programs.setup_forms import (
 
 bp = Blueprint("programs", __name__)
 
+# The exports' columns, in Korean whatever the reader's language.
+PROGRAM_EXPORT_HEADERS = ("연도", "사업명", "담당자", "과정 수", "참여 기업 수", "비고")
+COHORT_EXPORT_HEADERS = ("과정", "사업", "시작일", "종료일", "주 수", "이번 주차", "참여 기업 수")
+
 
 def _status(form) -> int:
     return 422 if form.is_submitted() else 200
@@ -37,15 +42,36 @@ def _status(form) -> int:
 # --- programmes ---------------------------------------------------------------------------------------------
 
 
+def _program_filter_form() -> tuple[ProgramFilterForm, bool]:
+    form = ProgramFilterForm(request.args)
+    form.set_choices(setup.program_years())
+    return form, form.validate()
+
+
+def _render_programs(form: ProgramFilterForm, valid: bool):
+    page = paginate(setup.program_list_statement(**form.filters()), cache_count=True)
+    counts = setup.program_counts([program.id for program in page.items])
+    return render_template("programs/programs_index.html", form=form, page=page, counts=counts), 200 if valid else 422
+
+
 @bp.get("/programs/")
 @role_required(*COORDINATION)
 def index():
-    form = ProgramFilterForm(request.args)
-    form.set_choices(setup.program_years())
-    valid = form.validate()
-    page = paginate(setup.program_list_statement(**form.filters()))
-    counts = setup.program_counts([program.id for program in page.items])
-    return render_template("programs/programs_index.html", form=form, page=page, counts=counts), 200 if valid else 422
+    return _render_programs(*_program_filter_form())
+
+
+@bp.get("/programs/export.<any(csv, xlsx):fmt>")
+@role_required(*COORDINATION)
+def export(fmt: str):
+    """Exactly the filtered list, every page of it."""
+    form, valid = _program_filter_form()
+    if not valid:
+        return _render_programs(form, valid)
+    programs = db.session.scalars(setup.program_list_statement(**form.filters())).all()
+    counts = setup.program_counts([program.id for program in programs])
+    rows = [[program.year, program.name, program.owner.name if program.owner else None,
+             counts[program.id].cohorts, counts[program.id].enrollments, program.note] for program in programs]
+    return export_response(fmt, "programs", PROGRAM_EXPORT_HEADERS, rows, sheet_title="사업")
 
 
 def _program_or_404(program_id: int):
@@ -129,16 +155,38 @@ def delete(program_id: int):
 # --- cohorts ------------------------------------------------------------------------------------------------
 
 
-@bp.get("/cohorts/")
-@role_required(*COORDINATION)
-def cohorts():
+def _cohort_filter_form() -> tuple[CohortFilterForm, bool]:
     form = CohortFilterForm(request.args)
     form.set_choices(setup.live_programs(), setup.program_years())
-    valid = form.validate()
-    page = paginate(setup.cohort_list_statement(**form.filters()))
+    return form, form.validate()
+
+
+def _render_cohorts(form: CohortFilterForm, valid: bool):
+    page = paginate(setup.cohort_list_statement(**form.filters()), cache_count=True)
     counts = setup.enrollment_counts([cohort.id for cohort in page.items])
     return render_template("programs/cohorts.html", form=form, page=page, counts=counts,
                            today=seoul_today()), 200 if valid else 422
+
+
+@bp.get("/cohorts/")
+@role_required(*COORDINATION)
+def cohorts():
+    return _render_cohorts(*_cohort_filter_form())
+
+
+@bp.get("/cohorts/export.<any(csv, xlsx):fmt>")
+@role_required(*COORDINATION)
+def export_cohorts(fmt: str):
+    """Exactly the filtered list, every page of it."""
+    form, valid = _cohort_filter_form()
+    if not valid:
+        return _render_cohorts(form, valid)
+    found = db.session.scalars(setup.cohort_list_statement(**form.filters())).all()
+    counts = setup.enrollment_counts([cohort.id for cohort in found])
+    today = seoul_today()
+    rows = [[cohort.name, f"{cohort.program.year} {cohort.program.name}", cohort.start_on, cohort.end_on,
+             cohort.weeks, cohort.week_of(today), counts.get(cohort.id, 0)] for cohort in found]
+    return export_response(fmt, "cohorts", COHORT_EXPORT_HEADERS, rows, sheet_title="과정")
 
 
 def _cohort_or_404(cohort_id: int):

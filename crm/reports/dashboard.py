@@ -14,6 +14,7 @@ from crm.coaching.models import ActionItem
 from crm.companies import history
 from crm.companies.models import Company, ListingChange, StageChange
 from crm.companies.pipeline import Stage
+from crm.core.cache import cached
 from crm.core.time import seoul_today
 from crm.extensions import db
 
@@ -25,12 +26,15 @@ CHANGE_LIMIT = 10
 def funnel_counts(coordinator: User | None = None) -> dict[Stage, int]:
     """Live companies per pipeline stage (every stage, zero included) in one statement; with `coordinator`,
     only the companies assigned to them."""
-    stmt = sa.select(Company.stage, sa.func.count(Company.id)).group_by(Company.stage)
-    if coordinator is not None:
-        stmt = stmt.where(Company.coordinator_id == coordinator.id)
-    counts = dict.fromkeys(Stage, 0)
-    counts.update({stage: count for stage, count in db.session.execute(stmt)})
-    return counts
+    def count() -> dict[Stage, int]:
+        stmt = sa.select(Company.stage, sa.func.count(Company.id)).group_by(Company.stage)
+        if coordinator is not None:
+            stmt = stmt.where(Company.coordinator_id == coordinator.id)
+        counts = dict.fromkeys(Stage, 0)
+        counts.update({stage: count for stage, count in db.session.execute(stmt)})
+        return counts
+
+    return cached(("dashboard_funnel", coordinator.id if coordinator is not None else None), count)
 
 
 @dataclass

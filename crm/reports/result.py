@@ -51,12 +51,13 @@ from crm.companies.models import (
     StageChange,
 )
 from crm.companies.pipeline import FUNNEL, Stage
+from crm.core.cache import cached
 from crm.core.errors import RuleError
 from crm.core.filters import won
 from crm.core.time import SEOUL, as_utc, seoul_today
 from crm.extensions import db
 from crm.programs.models import Cohort, Enrollment, Indicator, Program
-from crm.programs.progress import Grid, cohort_grid
+from crm.programs.progress import Grid, cohort_grids
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -377,16 +378,9 @@ def missing_field_counts(missing: list[MissingFields]) -> list[tuple[str, int]]:
 
 
 def likely_duplicates() -> list[list[Company]]:
-    """Groups of live companies that share a name key as a name or an alias (two statements)."""
-    keys = sa.union_all(
-        sa.select(Company.name_key.label("key"), Company.id.label("company_id")).where(Company.deleted_at.is_(None)),
-        sa.select(CompanyAlias.name_key.label("key"), CompanyAlias.company_id.label("company_id"))
-        .join(Company, CompanyAlias.company_id == Company.id).where(Company.deleted_at.is_(None)),
-    ).subquery()
-    shared = (sa.select(keys.c.key).where(keys.c.key != "").group_by(keys.c.key)
-              .having(sa.func.count(sa.distinct(keys.c.company_id)) > 1))
-    pairs = db.session.execute(sa.select(keys.c.key, keys.c.company_id).distinct()
-                               .where(keys.c.key.in_(shared))).all()
+    """Groups of live companies that share a name key as a name or an alias (two statements; the first, which
+    reads every name and alias, kept until domain data changes)."""
+    pairs = cached(("likely_duplicate_pairs",), _shared_name_pairs)
     if not pairs:
         return []
     companies = {company.id: company for company in db.session.scalars(
@@ -396,6 +390,18 @@ def likely_duplicates() -> list[list[Company]]:
         groups[key].add(company_id)
     return [sorted((companies[company_id] for company_id in ids), key=lambda company: (company.name, company.id))
             for _key, ids in sorted(groups.items())]
+
+
+def _shared_name_pairs() -> list[tuple[str, int]]:
+    keys = sa.union_all(
+        sa.select(Company.name_key.label("key"), Company.id.label("company_id")).where(Company.deleted_at.is_(None)),
+        sa.select(CompanyAlias.name_key.label("key"), CompanyAlias.company_id.label("company_id"))
+        .join(Company, CompanyAlias.company_id == Company.id).where(Company.deleted_at.is_(None)),
+    ).subquery()
+    shared = (sa.select(keys.c.key).where(keys.c.key != "").group_by(keys.c.key)
+              .having(sa.func.count(sa.distinct(keys.c.company_id)) > 1))
+    return [(key, company_id) for key, company_id in db.session.execute(
+        sa.select(keys.c.key, keys.c.company_id).distinct().where(keys.c.key.in_(shared)))]
 
 
 # --- the report ---------------------------------------------------------------------------------------------
@@ -447,8 +453,8 @@ def result_report(year: int) -> ResultReport:
     for result in campaign_results(_year_campaigns(program_ids)):
         campaigns_by_program[result.campaign.program_id].append(result)
     grids_by_program = defaultdict(list)
-    for cohort in _year_cohorts(program_ids):
-        grids_by_program[cohort.program_id].append(cohort_grid(cohort))
+    for grid in cohort_grids(_year_cohorts(program_ids)):
+        grids_by_program[grid.cohort.program_id].append(grid)
     results = [ProgramResult(program=program, company_count=counts.get(program.id, 0),
                              grids=grids_by_program[program.id], campaigns=campaigns_by_program[program.id])
                for program in programs]

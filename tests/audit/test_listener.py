@@ -47,7 +47,7 @@ def _entries(db, record_type="Widget"):
                               .order_by(AuditLog.id)).all()
 
 
-def test_an_insert_is_logged_with_a_snapshot_and_the_acting_user(db, scratch_tables, coordinator):
+def test_t31_an_insert_is_logged_with_a_snapshot_and_the_acting_user(db, scratch_tables, coordinator):
     with acting_as(coordinator):
         db.session.add(Widget(name="하나", secret="s3cret"))
         db.session.commit()
@@ -59,7 +59,7 @@ def test_an_insert_is_logged_with_a_snapshot_and_the_acting_user(db, scratch_tab
     assert entry.at is not None
 
 
-def test_an_update_is_logged_as_old_and_new_values_of_the_changed_fields_only(db, scratch_tables):
+def test_t31_an_update_is_logged_as_old_and_new_values_of_the_changed_fields_only(db, scratch_tables):
     widget = Widget(name="하나")
     db.session.add(widget)
     db.session.commit()
@@ -72,7 +72,7 @@ def test_an_update_is_logged_as_old_and_new_values_of_the_changed_fields_only(db
     assert [(e.action, e.changes) for e in _entries(db)][1:] == [("update", {"name": ["하나", "둘"]})]
 
 
-def test_changes_outside_a_request_or_user_context_are_attributed_to_system(db, scratch_tables):
+def test_t31_changes_outside_a_request_or_user_context_are_attributed_to_system(db, scratch_tables):
     db.session.add(Widget(name="하나"))
     db.session.commit()
 
@@ -80,7 +80,7 @@ def test_changes_outside_a_request_or_user_context_are_attributed_to_system(db, 
     assert (entry.actor_id, entry.actor_label) == (None, "system")
 
 
-def test_a_hard_delete_is_logged_with_a_snapshot(db, scratch_tables):
+def test_t31_a_hard_delete_is_logged_with_a_snapshot(db, scratch_tables):
     widget = Widget(name="하나")
     db.session.add(widget)
     db.session.commit()
@@ -93,7 +93,7 @@ def test_a_hard_delete_is_logged_with_a_snapshot(db, scratch_tables):
     assert (deleted.action, deleted.record_id, deleted.changes["name"]) == ("delete", str(widget_id), "하나")
 
 
-def test_a_soft_deleted_record_is_left_out_of_queries_and_relationships_until_restored(db, scratch_tables, admin):
+def test_t37_a_soft_deleted_record_is_left_out_of_queries_and_relationships_until_restored(db, scratch_tables, admin):
     shelf = Shelf()
     kept, hidden = Widget(name="남김", shelf=shelf), Widget(name="숨김", shelf=shelf)
     db.session.add_all([shelf, kept, hidden])
@@ -115,7 +115,7 @@ def test_a_soft_deleted_record_is_left_out_of_queries_and_relationships_until_re
     assert [e.action for e in _entries(db)][-2:] == ["delete", "restore"]
 
 
-def test_a_stale_version_cannot_overwrite_a_newer_save(db, scratch_tables):
+def test_t32_a_stale_version_cannot_overwrite_a_newer_save(db, scratch_tables):
     widget = Widget(name="하나")
     db.session.add(widget)
     db.session.commit()
@@ -128,7 +128,7 @@ def test_a_stale_version_cannot_overwrite_a_newer_save(db, scratch_tables):
     db.session.rollback()
 
 
-def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(db, scratch_tables):
+def test_t31_audit_rows_cannot_be_changed_or_deleted_through_the_orm(db, scratch_tables):
     db.session.add(Widget(name="하나"))
     db.session.commit()
     [entry] = _entries(db)
@@ -142,7 +142,7 @@ def test_audit_rows_cannot_be_changed_or_deleted_through_the_orm(db, scratch_tab
         db.session.flush()
 
 
-def test_changes_of_a_many_to_many_collection_are_logged_as_ids(db, coach, coordinator):
+def test_t31_changes_of_a_many_to_many_collection_are_logged_as_ids(db, coach, coordinator):
     from crm.coaching.models import CoachProfile, Specialty
 
     specialties = db.session.scalars(sa.select(Specialty).order_by(Specialty.id)).all()

@@ -8,7 +8,7 @@ def _events(db, action: str) -> list[AuditLog]:
     return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)))
 
 
-def test_a_coach_asking_for_another_coachs_company_is_logged_as_not_found(db, make_company, coach, client_as):
+def test_t31_a_coach_asking_for_another_coachs_company_is_logged_as_not_found(db, make_company, coach, client_as):
     other_company = make_company()
     client = client_as(coach)
 
@@ -20,7 +20,7 @@ def test_a_coach_asking_for_another_coachs_company_is_logged_as_not_found(db, ma
     assert event.changes == {"method": "GET", "path": f"/companies/{other_company.id}", "status": 404}
 
 
-def test_a_coordinator_refused_an_admin_page_is_logged_as_access_denied(db, coordinator, client_as):
+def test_t31_a_coordinator_refused_an_admin_page_is_logged_as_access_denied(db, coordinator, client_as):
     response = client_as(coordinator).post("/admin/users/new", data={"login_id": "x"})
 
     assert response.status_code == 403
@@ -29,14 +29,14 @@ def test_a_coordinator_refused_an_admin_page_is_logged_as_access_denied(db, coor
     assert event.changes["path"] == "/admin/users/new"
 
 
-def test_an_anonymous_404_is_not_logged(db, client):
+def test_t31_an_anonymous_404_is_not_logged(db, client):
     response = client.get("/no-such-page")
 
     assert response.status_code == 404
     assert _events(db, "not_found") == []
 
 
-def test_an_export_records_who_took_which_list_with_how_many_rows(db, make_company, coordinator, client_as):
+def test_t31_an_export_records_who_took_which_list_with_how_many_rows(db, make_company, coordinator, client_as):
     make_company("내보낼기업1")
     make_company("내보낼기업2")
 
@@ -50,7 +50,7 @@ def test_an_export_records_who_took_which_list_with_how_many_rows(db, make_compa
     assert "q=" in event.changes["query"]
 
 
-def test_a_login_id_with_a_line_break_is_stored_escaped_not_as_a_new_log_line(db, client):
+def test_t31_a_login_id_with_a_line_break_is_stored_escaped_not_as_a_new_log_line(db, client):
     client.post("/login", data={"login_id": "mallory\nadmin logged in", "password": "whatever pw"})
 
     stored = db.session.execute(sa.text(

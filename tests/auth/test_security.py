@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import sqlalchemy as sa
 import time_machine
-from flask import Blueprint
+from flask import Blueprint, abort
 
 from crm import create_app
 from crm.audit.models import AuditLog
@@ -21,6 +21,7 @@ from crm.auth.models import Role, User
 from crm.companies.models import Company
 from crm.config import ProductionConfig
 from crm.core.access import PUBLIC, declared_access, public
+from crm.core.errors import ERROR_TITLES
 from crm.extensions import csrf
 from crm.extensions import db as _db
 from tests.conftest import PASSWORD, csrf_token_from, log_in
@@ -160,7 +161,7 @@ def production_log_in(client, login_id: str = "produser"):
 
 # --- T1 password storage -----------------------------------------------------------------------------------
 
-def test_two_users_with_the_same_password_get_different_salted_hashes_without_the_plaintext(db, make_user):
+def test_t1_two_users_with_the_same_password_get_different_salted_hashes_without_the_plaintext(db, make_user):
     first = make_user(Role.COACH, login_id="samepw1")
     second = make_user(Role.COACH, login_id="samepw2")
 
@@ -176,7 +177,7 @@ def test_two_users_with_the_same_password_get_different_salted_hashes_without_th
     assert all(changes["password_hash"] == "***" for changes in logged)
 
 
-def test_the_production_hash_method_is_pbkdf2_sha256_with_at_least_600000_iterations(app, db, make_user):
+def test_t1_the_production_hash_method_is_pbkdf2_sha256_with_at_least_600000_iterations(app, db, make_user):
     algorithm, digest, iterations = ProductionConfig.PASSWORD_HASH_METHOD.split(":")
     app.config["PASSWORD_HASH_METHOD"] = ProductionConfig.PASSWORD_HASH_METHOD
 
@@ -190,7 +191,7 @@ def test_the_production_hash_method_is_pbkdf2_sha256_with_at_least_600000_iterat
 
 # --- T2 password rules -------------------------------------------------------------------------------------
 
-def test_a_seven_character_password_is_refused_beside_the_field_and_no_user_is_created(db, admin, client_as):
+def test_t2_a_seven_character_password_is_refused_beside_the_field_and_no_user_is_created(db, admin, client_as):
     client = client_as(admin)
     before = user_count(db)
 
@@ -207,7 +208,7 @@ def test_a_seven_character_password_is_refused_beside_the_field_and_no_user_is_c
     "a long passphrase of exactly sixty four characters, spaces too!!",
     "비밀번호 " * 20 + "x" * 28,
 ], ids=["8 chars", "64 chars", "128 chars with Korean"])
-def test_passwords_from_8_to_128_characters_are_accepted_and_log_in_exactly(app, db, admin, client_as, password):
+def test_t2_passwords_from_8_to_128_characters_are_accepted_and_log_in_exactly(app, db, admin, client_as, password):
     assert len(password) in (8, 64, 128)
     client = client_as(admin)
 
@@ -221,7 +222,7 @@ def test_passwords_from_8_to_128_characters_are_accepted_and_log_in_exactly(app,
 
 
 @pytest.mark.parametrize("password", ["1qaz2wsx", "baseball", "12345678", "iloveyou", "Football"])
-def test_a_common_password_from_the_top_list_is_refused(db, admin, client_as, password):
+def test_t2_a_common_password_from_the_top_list_is_refused(db, admin, client_as, password):
     client = client_as(admin)
     before = user_count(db)
 
@@ -233,7 +234,7 @@ def test_a_common_password_from_the_top_list_is_refused(db, admin, client_as, pa
 
 
 @pytest.mark.parametrize("current", [WRONG, ""], ids=["wrong current password", "no current password"])
-def test_a_password_change_without_the_right_current_password_is_refused(app, db, coach, client_as, current):
+def test_t2_a_password_change_without_the_right_current_password_is_refused(app, db, coach, client_as, current):
     client = client_as(coach)
     old_hash = stored_user(db, "coach1").password_hash
 
@@ -250,7 +251,7 @@ def test_a_password_change_without_the_right_current_password_is_refused(app, db
 
 # --- T3/T4 login throttling --------------------------------------------------------------------------------
 
-def test_the_eleventh_attempt_on_one_login_id_within_a_minute_is_refused_even_with_the_right_password(
+def test_t3_the_eleventh_attempt_on_one_login_id_within_a_minute_is_refused_even_with_the_right_password(
         client, coordinator, coach):
     with time_machine.travel(START, tick=False):
         failures = [log_in(client, "coordinator1", WRONG).status_code for _ in range(10)]
@@ -265,7 +266,7 @@ def test_the_eleventh_attempt_on_one_login_id_within_a_minute_is_refused_even_wi
         assert log_in(client, "coach1", PASSWORD).status_code == 302
 
 
-def test_the_login_id_limit_ends_after_the_minute_so_the_owner_is_not_locked_out(client, coordinator):
+def test_t3_the_login_id_limit_ends_after_the_minute_so_the_owner_is_not_locked_out(client, coordinator):
     with time_machine.travel(START, tick=False) as traveller:
         for _ in range(10):
             log_in(client, "coordinator1", WRONG)
@@ -277,7 +278,7 @@ def test_the_login_id_limit_ends_after_the_minute_so_the_owner_is_not_locked_out
     assert response.status_code == 302
 
 
-def test_the_fifty_first_failed_attempt_from_one_ip_is_refused_but_other_ips_still_sign_in(app, coordinator):
+def test_t3_the_fifty_first_failed_attempt_from_one_ip_is_refused_but_other_ips_still_sign_in(app, coordinator):
     attacker = app.test_client()
     with time_machine.travel(START, tick=False):
         # 10 login ids x 5 attempts: no id reaches its own limit of 10.
@@ -293,7 +294,7 @@ def test_the_fifty_first_failed_attempt_from_one_ip_is_refused_but_other_ips_sti
     assert elsewhere.status_code == 302
 
 
-def test_the_ip_limit_ends_after_the_minute(app, coordinator):
+def test_t3_the_ip_limit_ends_after_the_minute(app, coordinator):
     attacker = app.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         for n in range(50):
@@ -306,7 +307,7 @@ def test_the_ip_limit_ends_after_the_minute(app, coordinator):
     assert response.status_code == 302
 
 
-def test_at_most_100_passwords_an_hour_are_checked_for_one_account_from_many_ips(app, db, coach):
+def test_t4_at_most_100_passwords_an_hour_are_checked_for_one_account_from_many_ips(app, db, coach):
     statuses = []
     with time_machine.travel(START, tick=False) as traveller:
         # 150 attempts from 150 IPs, 10 a minute so that the per-minute limit never decides.
@@ -330,7 +331,7 @@ def test_at_most_100_passwords_an_hour_are_checked_for_one_account_from_many_ips
 
 # --- T6 uniform failure --------------------------------------------------------------------------------------
 
-def test_an_unknown_user_and_a_wrong_password_get_the_same_status_and_the_same_text(app, coordinator):
+def test_t6_an_unknown_user_and_a_wrong_password_get_the_same_status_and_the_same_text(app, coordinator):
     unknown = log_in(app.test_client(), "nobody-here", WRONG)
     wrong = log_in(app.test_client(), "coordinator1", WRONG)
 
@@ -343,7 +344,7 @@ def test_an_unknown_user_and_a_wrong_password_get_the_same_status_and_the_same_t
 
 # --- T7 new session on login ---------------------------------------------------------------------------------
 
-def test_login_issues_a_new_session_and_the_pre_login_csrf_token_is_refused(csrf_app, coordinator):
+def test_t7_login_issues_a_new_session_and_the_pre_login_csrf_token_is_refused(csrf_app, coordinator):
     client = csrf_app.test_client()
     pre_login_token = csrf_token_from(client.get("/login").text)
     pre_login_cookie = session_cookie(client)
@@ -362,7 +363,7 @@ def test_login_issues_a_new_session_and_the_pre_login_csrf_token_is_refused(csrf
 
 # --- T8 logout ends the session on the server ------------------------------------------------------------
 
-def test_a_session_cookie_copied_before_logout_is_refused_afterwards(app, admin, client_as):
+def test_t8_a_session_cookie_copied_before_logout_is_refused_afterwards(app, admin, client_as):
     client = client_as(admin)
     copied = session_cookie(client)
     assert client.get("/").status_code == 200
@@ -379,7 +380,7 @@ def test_a_session_cookie_copied_before_logout_is_refused_afterwards(app, admin,
 
 # --- T9 password change and deactivation end other sessions ------------------------------------------------
 
-def test_a_password_change_ends_the_other_sessions_of_the_user_but_not_the_changers(coach, client_as):
+def test_t9_a_password_change_ends_the_other_sessions_of_the_user_but_not_the_changers(coach, client_as):
     changer = client_as(coach)
     other = client_as(coach)
     assert other.get("/").status_code == 200
@@ -393,7 +394,7 @@ def test_a_password_change_ends_the_other_sessions_of_the_user_but_not_the_chang
     assert changer.get("/").status_code == 200
 
 
-def test_a_deactivated_user_is_signed_out_at_the_next_request_and_cannot_log_in(app, db, admin, coach, client_as):
+def test_t9_a_deactivated_user_is_signed_out_at_the_next_request_and_cannot_log_in(app, db, admin, coach, client_as):
     coach_client = client_as(coach)
     admin_client = client_as(admin)
     assert coach_client.get("/").status_code == 200
@@ -409,7 +410,7 @@ def test_a_deactivated_user_is_signed_out_at_the_next_request_and_cannot_log_in(
     assert log_in(app.test_client(), "coach1", PASSWORD).status_code == 401
 
 
-def test_an_admin_password_reset_ends_every_session_of_the_user(db, admin, coach, client_as):
+def test_t9_an_admin_password_reset_ends_every_session_of_the_user(db, admin, coach, client_as):
     coach_client = client_as(coach)
     admin_client = client_as(admin)
     version = VERSION_INPUT.search(admin_client.get(f"/admin/users/{coach.id}/edit").text).group(1)
@@ -425,7 +426,7 @@ def test_an_admin_password_reset_ends_every_session_of_the_user(db, admin, coach
 # --- T10 idle and absolute timeout ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("idle_minutes", "signed_in"), [(29, True), (31, False)])
-def test_an_idle_session_lasts_30_minutes(coach, client_as, idle_minutes, signed_in):
+def test_t10_an_idle_session_lasts_30_minutes(coach, client_as, idle_minutes, signed_in):
     with time_machine.travel(START, tick=False) as traveller:
         client = client_as(coach)
         traveller.shift(timedelta(minutes=idle_minutes))
@@ -438,7 +439,7 @@ def test_an_idle_session_lasts_30_minutes(coach, client_as, idle_minutes, signed
         assert redirects_to_login(response)
 
 
-def test_a_session_active_every_10_minutes_ends_after_12_hours(coach, client_as):
+def test_t10_a_session_active_every_10_minutes_ends_after_12_hours(coach, client_as):
     with time_machine.travel(START, tick=False) as traveller:
         client = client_as(coach)
         statuses = []
@@ -456,7 +457,7 @@ def test_a_session_active_every_10_minutes_ends_after_12_hours(coach, client_as)
 # --- T11 no remember-me cookie ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("extra", [{}, {"remember": "y", "remember_me": "y"}])
-def test_login_never_sets_a_remember_cookie(client, coordinator, extra):
+def test_t11_login_never_sets_a_remember_cookie(client, coordinator, extra):
     response = client.post("/login", data={"login_id": "coordinator1", "password": PASSWORD, **extra})
 
     set_cookies = response.headers.getlist("Set-Cookie")
@@ -486,12 +487,12 @@ GOOD_NEXT = ["/admin/users/", "/?x=1", "/admin/audit/?page=2", "/account/passwor
     ("https:evil.example", True), ("javascript:alert(1)", True), ("http://localhost.evil.example/", True),
     ("/", False), ("/admin/users/", False), ("/%5cevil", False), ("http://localhost/admin/", False),
 ])
-def test_the_off_site_check_reads_locations_the_way_a_lenient_browser_does(location, off_site):
+def test_t12_the_off_site_check_reads_locations_the_way_a_lenient_browser_does(location, off_site):
     assert lands_off_site(location) is off_site
 
 
 @pytest.mark.parametrize("target", BAD_NEXT)
-def test_a_next_target_off_the_site_is_never_followed_after_login(client, coordinator, target):
+def test_t12_a_next_target_off_the_site_is_never_followed_after_login(client, coordinator, target):
     response = log_in(client, "coordinator1", query_string={"next": target})
 
     assert response.status_code == 302
@@ -500,7 +501,7 @@ def test_a_next_target_off_the_site_is_never_followed_after_login(client, coordi
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/",
                                     "javascript:alert(1)"])
-def test_a_signed_in_user_visiting_login_with_a_bad_next_stays_on_the_site(coordinator, client_as, target):
+def test_t12_a_signed_in_user_visiting_login_with_a_bad_next_stays_on_the_site(coordinator, client_as, target):
     client = client_as(coordinator)
 
     response = client.get("/login", query_string={"next": target})
@@ -510,14 +511,14 @@ def test_a_signed_in_user_visiting_login_with_a_bad_next_stays_on_the_site(coord
 
 
 @pytest.mark.parametrize("target", GOOD_NEXT)
-def test_a_relative_next_target_on_the_site_is_kept(client, admin, target):
+def test_t12_a_relative_next_target_on_the_site_is_kept(client, admin, target):
     response = log_in(client, "admin1", query_string={"next": target})
 
     assert response.status_code == 302
     assert response.headers["Location"] == target
 
 
-def test_the_login_redirect_for_a_protected_page_brings_the_user_back_to_it(client, admin):
+def test_t12_the_login_redirect_for_a_protected_page_brings_the_user_back_to_it(client, admin):
     to_login = client.get("/admin/audit/", query_string={"page": "1"})
     next_target = parse_qs(urlsplit(to_login.headers["Location"]).query)["next"][0]
 
@@ -529,7 +530,7 @@ def test_the_login_redirect_for_a_protected_page_brings_the_user_back_to_it(clie
 
 # --- T14 deny by default -------------------------------------------------------------------------------------
 
-def test_every_route_outside_the_allowlist_sends_an_anonymous_visitor_to_login(app, client):
+def test_t14_every_route_outside_the_allowlist_sends_an_anonymous_visitor_to_login(app, client):
     checked = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ALLOWLIST:
@@ -544,14 +545,14 @@ def test_every_route_outside_the_allowlist_sends_an_anonymous_visitor_to_login(a
     assert {"reports.dashboard", "admin_users.index", "auth.logout", "audit.index"} <= set(checked)
 
 
-def test_only_the_allowlisted_views_declare_public_access(app):
+def test_t14_only_the_allowlisted_views_declare_public_access(app):
     public_endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                         if declared_access(app, rule.endpoint) == PUBLIC}
 
     assert public_endpoints <= PUBLIC_ALLOWLIST
 
 
-def test_a_view_without_an_access_declaration_is_refused_even_to_an_admin(app, admin, client_as):
+def test_t14_a_view_without_an_access_declaration_is_refused_even_to_an_admin(app, admin, client_as):
     probe = Blueprint("undeclared_probe", __name__)
 
     @probe.get("/probe/undeclared")
@@ -571,12 +572,12 @@ def test_a_view_without_an_access_declaration_is_refused_even_to_an_admin(app, a
 
 # --- T21 CSRF on every state change -----------------------------------------------------------------------------
 
-def test_no_view_or_blueprint_is_exempt_from_csrf(app):
+def test_t21_no_view_or_blueprint_is_exempt_from_csrf(app):
     assert csrf._exempt_views == set()
     assert csrf._exempt_blueprints == set()
 
 
-def test_every_unsafe_route_refuses_a_post_without_a_valid_csrf_token_and_changes_nothing(
+def test_t21_every_unsafe_route_refuses_a_post_without_a_valid_csrf_token_and_changes_nothing(
         csrf_app, db, admin, coach):
     client = csrf_app.test_client()
     assert csrf_log_in(client, "admin1").status_code == 302
@@ -612,7 +613,7 @@ def test_every_unsafe_route_refuses_a_post_without_a_valid_csrf_token_and_change
     assert stored_user(db, "intruder") is not None
 
 
-def test_a_refused_csrf_post_is_recorded_in_the_audit_log(production_app):
+def test_t21_t31_a_refused_csrf_post_is_recorded_in_the_audit_log(production_app):
     # The production app runs each request in its own app context, as a real server does.
     client = production_app.test_client()
 
@@ -627,13 +628,13 @@ def test_a_refused_csrf_post_is_recorded_in_the_audit_log(production_app):
 
 # --- T22 CSRF token lifetime and tabs -----------------------------------------------------------------------
 
-def test_the_csrf_token_lives_at_least_as_long_as_the_session(csrf_app):
+def test_t22_the_csrf_token_lives_at_least_as_long_as_the_session(csrf_app):
     limit = csrf_app.config["WTF_CSRF_TIME_LIMIT"]
 
     assert limit is None or limit >= csrf_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() >= 43200
 
 
-def test_two_tabs_of_the_same_form_both_submit(csrf_app, db, admin):
+def test_t22_two_tabs_of_the_same_form_both_submit(csrf_app, db, admin):
     client = csrf_app.test_client()
     csrf_log_in(client, "admin1")
     first_tab = csrf_token_from(client.get("/admin/users/new").text)
@@ -646,7 +647,7 @@ def test_two_tabs_of_the_same_form_both_submit(csrf_app, db, admin):
     assert stored_user(db, "tabone") is not None and stored_user(db, "tabtwo") is not None
 
 
-def test_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_app, db, admin):
+def test_t22_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_app, db, admin):
     client = csrf_app.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         csrf_log_in(client, "admin1")
@@ -664,7 +665,7 @@ def test_a_form_opened_11_hours_ago_in_a_session_kept_alive_still_submits(csrf_a
     assert db.session.scalar(sa.select(Company.id).where(Company.name == "늦게 낸 양식")) is not None
 
 
-def test_a_csrf_token_older_than_12_hours_is_refused(csrf_app, db, admin):
+def test_t22_a_csrf_token_older_than_12_hours_is_refused(csrf_app, db, admin):
     client = csrf_app.test_client()
     with time_machine.travel(START, tick=False) as traveller:
         csrf_log_in(client, "admin1")
@@ -680,7 +681,7 @@ def test_a_csrf_token_older_than_12_hours_is_refused(csrf_app, db, admin):
 
 # --- T24 cookie flags ------------------------------------------------------------------------------------------
 
-def test_production_sets_a_host_prefixed_secure_httponly_lax_session_cookie(production_app):
+def test_t24_production_sets_a_host_prefixed_secure_httponly_lax_session_cookie(production_app):
     add_production_user(production_app)
     client = production_app.test_client()
 
@@ -721,7 +722,7 @@ def inline_code_in(html: str) -> list[str]:
     return found
 
 
-def test_every_get_route_as_an_admin_carries_the_security_headers_and_no_store(app, admin, coach, client_as):
+def test_t25_every_get_route_as_an_admin_carries_the_security_headers_and_no_store(app, admin, coach, client_as):
     client = client_as(admin)
     checked = []
     for rule in app.url_map.iter_rules():
@@ -742,7 +743,7 @@ def test_every_get_route_as_an_admin_carries_the_security_headers_and_no_store(a
     assert ("static", 200) in checked and ("bootstrap.static", 200) in checked
 
 
-def test_a_404_405_the_login_page_and_logout_carry_the_security_headers(app, admin, client_as):
+def test_t25_a_404_405_the_login_page_and_logout_carry_the_security_headers(app, admin, client_as):
     anonymous = app.test_client()
     signed_in = client_as(admin)
 
@@ -761,7 +762,7 @@ def test_a_404_405_the_login_page_and_logout_carry_the_security_headers(app, adm
     assert "no-store" in responses["signed-in 404"].headers.get("Cache-Control", "")
 
 
-def test_production_responses_carry_hsts_for_a_year_with_subdomains(production_app):
+def test_t25_production_responses_carry_hsts_for_a_year_with_subdomains(production_app):
     client = production_app.test_client()
 
     responses = [client.get("/login", base_url=HTTPS), client.get("/no/such/page", base_url=HTTPS)]
@@ -774,7 +775,7 @@ def test_production_responses_carry_hsts_for_a_year_with_subdomains(production_a
         assert_security_headers(response, response.request.path)
 
 
-def test_no_template_has_inline_scripts_event_handlers_or_style_attributes():
+def test_t25_no_template_has_inline_scripts_event_handlers_or_style_attributes():
     templates = sorted(TEMPLATES.rglob("*.html"))
     offending = {str(path.relative_to(TEMPLATES)): inline_code_in(path.read_text(encoding="utf-8"))
                  for path in templates}
@@ -783,9 +784,29 @@ def test_no_template_has_inline_scripts_event_handlers_or_style_attributes():
     assert {path: hits for path, hits in offending.items() if hits} == {}
 
 
+# --- T26 host header ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("host", "status"), [("crm.example.org", 200), ("evil.example", 400),
+                                              ("crm.example.org.evil.example", 400)])
+def test_t26_production_answers_only_the_trusted_host_names(host, status):
+    app = create_app("production", SECRET_KEY=PROD_SECRET, SQLALCHEMY_DATABASE_URI="sqlite://",
+                     TRUSTED_HOSTS=["crm.example.org"])
+
+    response = app.test_client().get("/login", base_url=f"https://{host}")
+
+    assert response.status_code == status
+
+
+def test_t26_the_loopback_profile_of_the_multi_worker_tests_trusts_only_loopback_names():
+    app = create_app("loopback", SECRET_KEY=PROD_SECRET, SQLALCHEMY_DATABASE_URI="sqlite://")
+
+    assert app.test_client().get("/healthz", base_url="http://evil.example").status_code == 400
+    assert app.test_client().get("/healthz", base_url="http://127.0.0.1:8000").status_code == 200
+
+
 # --- T30 errors and odd requests in production -----------------------------------------------------------------
 
-def test_a_production_server_error_shows_an_incident_id_and_no_internals(production_app, caplog):
+def test_t30_a_production_server_error_shows_an_incident_id_and_no_internals(production_app, caplog):
     @public
     def explode():
         raise RuntimeError("psycopg error while running SELECT secret FROM users WHERE id = 1")
@@ -805,7 +826,7 @@ def test_a_production_server_error_shows_an_incident_id_and_no_internals(product
     assert_security_headers(response, "500")
 
 
-def test_production_refuses_trace_and_does_not_serve_the_git_directory(production_app):
+def test_t30_production_refuses_trace_and_does_not_serve_the_git_directory(production_app):
     client = production_app.test_client()
 
     trace = client.open("/", method="TRACE", base_url=HTTPS)
@@ -816,6 +837,23 @@ def test_production_refuses_trace_and_does_not_serve_the_git_directory(productio
     assert "[core]" not in git_config.text and "Traceback" not in trace.text + git_config.text
 
 
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 413, 429])
+def test_t30_each_error_status_has_a_korean_page_without_internals(production_app, status):
+    @public
+    def refuse():
+        abort(status)
+
+    production_app.add_url_rule("/probe/refuse", "probe_refuse", refuse)  # before the first request
+
+    response = production_app.test_client().get("/probe/refuse", base_url=HTTPS)
+
+    assert response.status_code == status
+    assert '<html lang="ko"' in response.text
+    assert str(ERROR_TITLES[status]) in response.text  # the Korean title (the source strings are Korean)
+    for leaked in ("Traceback", "werkzeug", PROD_SECRET):
+        assert leaked not in response.text
+
+
 # --- T39 production refuses an unsafe configuration -------------------------------------------------------------
 
 @pytest.mark.parametrize("overrides", [
@@ -824,12 +862,12 @@ def test_production_refuses_trace_and_does_not_serve_the_git_directory(productio
     {"SECRET_KEY": "k" * 31},
     {"SECRET_KEY": "k" * 40, "DEBUG": True},
 ], ids=["no key", "empty key", "31-character key", "debug on"])
-def test_production_refuses_to_start_with_an_unsafe_configuration(overrides):
+def test_t39_production_refuses_to_start_with_an_unsafe_configuration(overrides):
     with pytest.raises(RuntimeError):
         create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", **overrides)
 
 
-def test_production_starts_with_a_32_character_key_and_debug_off():
+def test_t39_production_starts_with_a_32_character_key_and_debug_off():
     app = create_app("production", SECRET_KEY="k" * 32, SQLALCHEMY_DATABASE_URI="sqlite://")
 
     assert app.debug is False

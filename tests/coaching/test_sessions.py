@@ -532,6 +532,28 @@ def test_filter_by_coach_and_by_company(client_as, coordinator, coach, coach_b, 
     assert topics_on(client.get(f"/coaching/?company_id={mine.company_id}&coach_id={coach_b.id}")) == []
 
 
+def test_filter_by_a_part_of_the_company_name(client_as, coordinator, coach, two_companies):
+    client = client_as(coordinator)
+
+    assert topics_on(client.get("/coaching/?company_name=레인보우")) == ["한살림 입점"]
+    assert topics_on(client.get("/coaching/?company_name=건강한")) == ["SNS 홍보"]
+    assert topics_on(client.get("/coaching/?company_name=없는회사")) == []
+    # A coach's search never reaches a company that is not theirs.
+    assert topics_on(client_as(coach).get("/coaching/?company_name=건강한")) == []
+
+
+def test_the_company_filter_offers_the_linked_company_not_every_company(client_as, coordinator, two_companies):
+    mine, _theirs = two_companies
+    client = client_as(coordinator)
+
+    unfiltered = client.get("/coaching/").text
+    linked = client.get(f"/coaching/?company_id={mine.company_id}").text
+
+    assert "레인보우팜" not in unfiltered.split('id="company_id"')[1].split("</select>")[0]
+    assert f'<option selected value="{mine.company_id}">레인보우팜</option>' in linked
+    assert client.get("/coaching/?company_id=abc").status_code == 422
+
+
 def test_filter_by_a_specialty_of_the_coach(db, client_as, coordinator, coach, coach_b, two_companies):
     sns = db.session.scalar(sa.select(Specialty).where(Specialty.name == "SNS 홍보"))
     retail = db.session.scalar(sa.select(Specialty).where(Specialty.name == "유통 입점"))

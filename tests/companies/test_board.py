@@ -462,7 +462,7 @@ def test_the_board_issues_the_same_number_of_statements_with_10_and_with_1000_co
 
     assert few == many
     assert few_filtered == many_filtered
-    assert many <= 8, many
+    assert many <= 9, many  # with the data version the cached figures are checked against
 
 
 @pytest.mark.slow

@@ -531,6 +531,30 @@ def test_the_export_is_exactly_the_filtered_list_on_every_page(app, db, client_a
     assert [row[0] for row in rows[1:]] == ["공생4", "공생3", "공생2", "공생1", "공생0"]
 
 
+def test_the_export_reads_the_companies_in_chunks_and_keeps_each_ones_aliases_and_coaches(
+        monkeypatch, db, client_as, coordinator, coach, make_user, make_company, count_queries):
+    monkeypatch.setattr("crm.companies.list_views.EXPORT_CHUNK", 2)
+    other_coach = make_user(Role.COACH, name="둘째코치")
+    for n in range(5):
+        make_company(f"청크{n}", aliases=[f"별칭{n}가", f"별칭{n}나"], coaches=[coach, other_coach][: n % 3])
+    client = client_as(coordinator)
+
+    with count_queries() as counted:
+        rows = read_csv(client.get("/companies/export.csv"))
+
+    assert [(row[0], row[1], row[14]) for row in rows[1:]] == [
+        ("청크0", "별칭0가, 별칭0나", ""),
+        ("청크1", "별칭1가, 별칭1나", coach.name),
+        ("청크2", "별칭2가, 별칭2나", f"{coach.name}, 둘째코치"),
+        ("청크3", "별칭3가, 별칭3나", ""),
+        ("청크4", "별칭4가, 별칭4나", coach.name),
+    ]
+    # Three chunks of at most two companies: the aliases and the coaches of each chunk in one statement each.
+    with count_queries() as counted_again:
+        client.get("/companies/export.csv?q=청크0")
+    assert counted.count - counted_again.count == 2 * 2
+
+
 def test_the_export_is_in_korean_whatever_the_reader_s_language(client_as, coordinator, exported_company):
     client = client_as(coordinator)
     client.post("/lang", data={"lang": "en", "next": "/companies/"})

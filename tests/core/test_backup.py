@@ -73,7 +73,7 @@ def _audit_rows(path) -> int:
         return connection.execute("SELECT count(*) FROM audit_logs").fetchone()[0]
 
 
-def test_a_backup_taken_while_a_writer_commits_is_whole_and_boots_the_app(sqlite_app, tmp_path):
+def test_t38_a_backup_taken_while_a_writer_commits_is_whole_and_boots_the_app(sqlite_app, tmp_path):
     live = tmp_path / "live.sqlite3"
     writer = Writer(str(live))
     writer.start()
@@ -97,7 +97,7 @@ def test_a_backup_taken_while_a_writer_commits_is_whole_and_boots_the_app(sqlite
         db.engine.dispose()
 
 
-def test_restoring_brings_back_the_rows_of_the_backup(sqlite_app, tmp_path):
+def test_t38_restoring_brings_back_the_rows_of_the_backup(sqlite_app, tmp_path):
     url = sqlite_app.config["SQLALCHEMY_DATABASE_URI"]
     backup = create_backup(url, tmp_path / "before.sqlite3").path
     with sqlite_app.app_context():
@@ -114,7 +114,7 @@ def test_restoring_brings_back_the_rows_of_the_backup(sqlite_app, tmp_path):
         db.session.remove()
 
 
-def test_a_backup_never_overwrites_a_file(sqlite_app, tmp_path):
+def test_t38_a_backup_never_overwrites_a_file(sqlite_app, tmp_path):
     existing = tmp_path / "existing.sqlite3"
     existing.write_bytes(b"keep me")
 
@@ -125,7 +125,7 @@ def test_a_backup_never_overwrites_a_file(sqlite_app, tmp_path):
     assert existing.read_bytes() == b"keep me"
 
 
-def test_a_damaged_backup_is_refused_and_the_database_is_left_alone(sqlite_app, tmp_path):
+def test_t38_a_damaged_backup_is_refused_and_the_database_is_left_alone(sqlite_app, tmp_path):
     damaged = tmp_path / "damaged.sqlite3"
     damaged.write_bytes(b"not a database at all" * 100)
 
@@ -138,7 +138,7 @@ def test_a_damaged_backup_is_refused_and_the_database_is_left_alone(sqlite_app, 
         db.session.remove()
 
 
-def test_a_backup_of_an_unknown_schema_revision_is_refused(sqlite_app, tmp_path):
+def test_t38_a_backup_of_an_unknown_schema_revision_is_refused(sqlite_app, tmp_path):
     backup = create_backup(sqlite_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "future.sqlite3").path
     with sqlite3.connect(backup) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'fromthefuture'")
@@ -149,7 +149,7 @@ def test_a_backup_of_an_unknown_schema_revision_is_refused(sqlite_app, tmp_path)
     assert "fromthefuture" in result.output
 
 
-def test_flask_backup_without_a_name_writes_a_timestamped_file_under_instance_backups(sqlite_app, tmp_path):
+def test_t38_flask_backup_without_a_name_writes_a_timestamped_file_under_instance_backups(sqlite_app, tmp_path):
     sqlite_app.instance_path = str(tmp_path / "instance")
 
     result = sqlite_app.test_cli_runner().invoke(args=["backup"])
@@ -181,7 +181,7 @@ def postgres_databases():
 
 
 @pytest.mark.skipif(not on_postgres(), reason="pg_dump and pg_restore need PostgreSQL")
-def test_a_postgresql_backup_knows_its_revision_and_restores_into_another_database(postgres_databases, tmp_path):
+def test_t38_a_postgresql_backup_knows_its_revision_and_restores_into_another_database(postgres_databases, tmp_path):
     source_url, restored_url = postgres_databases(), postgres_databases()
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=source_url)
     with app.app_context():

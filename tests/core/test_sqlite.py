@@ -20,7 +20,7 @@ def _app_on(url):
     return create_app("testing", SQLALCHEMY_DATABASE_URI=url)
 
 
-def test_every_connection_uses_wal_a_busy_timeout_and_foreign_keys(sqlite_file_url):
+def test_t33_t34_every_connection_uses_wal_a_busy_timeout_and_foreign_keys(sqlite_file_url):
     app = _app_on(sqlite_file_url)
     with app.app_context():
         with db.engine.connect() as conn:
@@ -44,7 +44,7 @@ def _begin_statements(app, method: str) -> list[str]:
     return [s for s in seen if s.startswith("BEGIN")]
 
 
-def test_writing_requests_take_the_write_lock_at_begin_and_reading_requests_do_not(sqlite_file_url):
+def test_t33_writing_requests_take_the_write_lock_at_begin_and_reading_requests_do_not(sqlite_file_url):
     app = _app_on(sqlite_file_url)
 
     assert _begin_statements(app, "POST") == ["BEGIN IMMEDIATE"]
@@ -67,7 +67,7 @@ def _increment_many_times(url: str, times: int, errors) -> None:
 
 
 @pytest.mark.slow
-def test_four_processes_writing_at_once_lose_nothing_and_never_see_database_is_locked(sqlite_file_url):
+def test_t32_t33_four_processes_writing_at_once_lose_nothing_and_never_see_database_is_locked(sqlite_file_url):
     app = _app_on(sqlite_file_url)
     with app.app_context():
         db.session.execute(sa.text("CREATE TABLE counter (value INTEGER NOT NULL)"))

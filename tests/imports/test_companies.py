@@ -33,9 +33,14 @@ def _problems(db, batch) -> list[tuple[int, str | None, str]]:
     return [(row.line, problem["column"], problem["message"]) for row in rows for problem in row.problems]
 
 
-def test_a_coach_may_not_open_or_use_imports(client_as, coach, upload):
-    assert client_as(coach).get("/imports/").status_code == 403
-    assert upload(csv_bytes(COMPANY_HEADERS, company_rows(1)), "a.csv", user=coach).status_code == 403
+def test_a_coach_may_import_only_coaching_sessions(client_as, coach, upload, db):
+    page = client_as(coach).get("/imports/")
+
+    assert page.status_code == 200
+    assert 'value="coaching_sessions"' in page.text and 'value="companies"' not in page.text
+    assert upload(csv_bytes(COMPANY_HEADERS, company_rows(1)), "a.csv", user=coach).status_code == 422
+    assert client_as(coach).get("/imports/template/companies.csv").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(ImportBatch.id))) == 0
 
 
 def test_a_preview_stores_no_company_and_applying_stores_every_row(upload, client_as, coordinator, db):
@@ -241,8 +246,8 @@ def test_a_business_number_stored_by_somebody_else_during_apply_refuses_the_whol
     batch = _batch(db)
     real_check = services.check_batch
 
-    def check_then_a_rival_saves(checked):
-        rows = real_check(checked)
+    def check_then_a_rival_saves(checked, **kwargs):
+        rows = real_check(checked, **kwargs)
         db.session.add(Company(name="경쟁", name_key="경쟁", enterprise_type=EnterpriseType.OTHER,
                                business_number=business_number(2), stage="sourced"))
         return rows
@@ -398,10 +403,15 @@ def test_checking_an_upload_issues_a_bounded_number_of_statements(upload, coordi
     assert statements_for(900) == statements_for(10)
 
 
-def test_a_coach_gets_403_on_a_preview(upload, client_as, coach, db):
+def test_a_coach_gets_404_on_somebody_elses_preview(upload, client_as, coach, db):
     upload(csv_bytes(COMPANY_HEADERS, company_rows(1)), "a.csv")
+    batch = _batch(db)
+    client = client_as(coach)
 
-    assert client_as(coach).get(f"/imports/{_batch(db).id}").status_code == 403
+    assert client.get(f"/imports/{batch.id}").status_code == 404
+    assert client.post(f"/imports/{batch.id}/apply").status_code == 404
+    assert client.post(f"/imports/{batch.id}/mapping", data={"columns-0": "name"}).status_code == 404
+    assert _companies(db) == []
 
 
 def test_a_missing_file_field_is_a_422_with_the_form(client_as, coordinator):

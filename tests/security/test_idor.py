@@ -261,11 +261,14 @@ def _lists_of(b: World) -> tuple[str, ...]:
     """List, search and export URLs as coach A asks for them, some naming B's company, coach or name."""
     return (
         "/", "/pipeline/", "/actions/", "/coaching/", "/coaching/export.csv", "/coaching/export.xlsx",
+        "/actions/export.csv", "/actions/export.xlsx?done=y", "/coaches/export.csv", "/coaches/export.xlsx",
         "/companies/?q=상회", "/companies/export.csv", "/companies/export.xlsx",
         f"/companies/?q={b.company.name}", f"/companies/?q={b.company.aliases[0].name}",
         f"/companies/?coach_id={b.coach.id}", f"/companies/export.csv?q={b.company.name}",
         f"/companies/export.csv?coach_id={b.coach.id}", f"/coaching/?company_id={b.company.id}",
         f"/coaching/export.csv?company_id={b.company.id}", f"/coaching/export.csv?coach_id={b.coach.id}",
+        "/companies/products/export.csv", "/companies/products/export.xlsx",
+        f"/companies/products/export.csv?q={b.company.name}", f"/companies/products/export.xlsx?coach_id={b.coach.id}",
     )
 
 
@@ -293,6 +296,8 @@ def test_t16_list_search_and_export_counts_equal_coach_as_assignments(worlds, cl
     [_, *company_xlsx_rows] = _export_cells(client.get("/companies/export.xlsx"))
     [_, *session_rows] = _export_cells(client.get("/coaching/export.csv"))
     [_, *filtered_session_rows] = _export_cells(client.get(f"/coaching/export.csv?company_id={b.company.id}"))
+    [_, *product_rows] = _export_cells(client.get("/companies/products/export.csv"))
+    [_, *product_xlsx_rows] = _export_cells(client.get("/companies/products/export.xlsx"))
 
     assert listed == {a.company.id}
     assert searched_b == []
@@ -300,3 +305,5 @@ def test_t16_list_search_and_export_counts_equal_coach_as_assignments(worlds, cl
     assert [row[0] for row in company_xlsx_rows] == [a.company.name]
     assert [row[1] for row in session_rows] == [a.company.name]
     assert filtered_session_rows == []
+    assert [(row[0], row[2]) for row in product_rows] == [(a.company.name, a.product.name)]
+    assert [(row[0], row[2]) for row in product_xlsx_rows] == [(a.company.name, a.product.name)]

@@ -104,18 +104,21 @@ class Server:
 
 
 @contextmanager
-def running_server(database_url: str, redis_url: str):
-    """gunicorn with WORKERS workers on a free loopback port; stopped by its process id on the way out."""
+def running_server(database_url: str, limiter_storage_url: str, *, workers: int = WORKERS, port: int | None = None):
+    """gunicorn with `workers` sync workers on `port` (a free one if None) of 127.0.0.1; stopped by its process id
+    on the way out.
+
+    The benchmark (bench/pages.py) starts its server here too."""
     try:
         import gunicorn  # noqa: F401
         import requests  # noqa: F401
     except ImportError as error:
         skip_or_fail(f"gunicorn or requests is not installed ({error})")
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "CRM_CONFIG": "loopback", "DATABASE_URL": database_url,
-           "RATELIMIT_STORAGE_URI": redis_url, "SECRET_KEY": os.environ.get("SECRET_KEY", "s" * 48)}
+           "RATELIMIT_STORAGE_URI": limiter_storage_url, "SECRET_KEY": os.environ.get("SECRET_KEY", "s" * 48)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--timeout", "60", "--graceful-timeout", "5", "wsgi:app"],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"

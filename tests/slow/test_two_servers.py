@@ -18,7 +18,7 @@ def two_servers(server_database, redis_url):
         yield first, second
 
 
-def test_failed_logins_on_two_servers_are_counted_together(two_servers):
+def test_t5_failed_logins_on_two_servers_are_counted_together(two_servers):
     import requests
 
     first, second = two_servers
@@ -33,7 +33,7 @@ def test_failed_logins_on_two_servers_are_counted_together(two_servers):
     assert statuses == [401] * 10 + [429] * 6
 
 
-def test_an_edit_saved_on_one_server_makes_the_other_servers_form_stale(two_servers):
+def test_t32_t35_an_edit_saved_on_one_server_makes_the_other_servers_form_stale(two_servers):
     first, second = two_servers
     editor_a = first.signed_in(first.make_user())
     editor_b = second.signed_in(second.make_user())

@@ -1,0 +1,105 @@
+"""Figures that are expensive to compute (funnels, counts of long lists), kept per worker process and used only
+while no transaction has changed domain data since.
+
+Every transaction that writes an audited record raises the `domain` row of `data_versions` before its first
+write; a cached value carries the version it was computed at. Reading the version is one primary-key lookup, so
+a change made through any worker, or any server sharing the database, invalidates the caches of all of them.
+Taking that row's lock first in every writing transaction also gives all writers one lock order.
+"""
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from itertools import chain
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from crm.audit.listener import Audited
+from crm.core.models import DataVersion
+from crm.extensions import db
+
+DOMAIN = "domain"
+MAX_ENTRIES = 1024
+_RAISED = "data_version_raised"
+T = TypeVar("T")
+
+
+class _Store:
+    """A bounded map of key → (version, value), least recently used out first; shared by a worker's threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+
+    def get(self, key: Hashable, version: int):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Hashable, version: int, value) -> None:
+        with self.lock:
+            self.entries[key] = (version, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > MAX_ENTRIES:
+                self.entries.popitem(last=False)
+
+
+def _store() -> _Store:
+    # One store per app: a test's fresh database starts its versions again, and must not meet old entries.
+    return current_app.extensions.setdefault("crm_cache", _Store())
+
+
+def _raise_version(session: Session) -> None:
+    session.info[_RAISED] = True
+    connection = session.connection()
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    table = DataVersion.__table__
+    connection.execute(insert(table).values(name=DOMAIN, version=1)
+                       .on_conflict_do_update(index_elements=[table.c.name], set_={"version": table.c.version + 1}))
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_before_the_first_domain_write(session: Session, flush_context, instances) -> None:
+    if session.info.get(_RAISED):
+        return
+    if any(isinstance(obj, Audited) for obj in chain(session.new, session.dirty, session.deleted)):
+        _raise_version(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _raise_before_a_bulk_write(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(_RAISED):
+        _raise_version(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_the_raise(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_RAISED, None)
+
+
+def current_version() -> int:
+    return db.session.scalar(sa.select(DataVersion.version).where(DataVersion.name == DOMAIN)) or 0
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """compute()'s value, or the one kept for `key` when domain data has not changed since it was computed.
+
+    `key` must name everything the value depends on besides domain data (the filters, the viewer when the value
+    depends on what they may see). A value computed by a transaction that has itself changed data is not kept:
+    it could still be rolled back."""
+    version = current_version()
+    entry = _store().get(key, version)
+    if entry is not None:
+        return entry[1]
+    value = compute()
+    if not db.session.info.get(_RAISED):
+        _store().put(key, version, value)
+    return value

@@ -1,0 +1,90 @@
+"""Cached figures are used only while no transaction has changed domain data since they were computed."""
+import sqlalchemy as sa
+
+from crm.companies.models import Company
+from crm.companies.pipeline import Stage
+from crm.companies.services import move_stage
+from crm.core.cache import cached, current_version
+
+
+class Computation:
+    def __init__(self, value=0):
+        self.calls = 0
+        self.value = value
+
+    def __call__(self):
+        self.calls += 1
+        return self.value
+
+
+def test_a_kept_value_is_used_until_domain_data_changes(db, make_company):
+    make_company("첫기업")
+    computation = Computation("first")
+
+    assert cached(("figure",), computation) == "first"
+    assert cached(("figure",), computation) == "first"
+    assert computation.calls == 1
+
+    make_company("둘째기업")
+    computation.value = "second"
+
+    assert cached(("figure",), computation) == "second"
+    assert computation.calls == 2
+
+
+def test_each_key_keeps_its_own_value(db):
+    assert cached(("figure", 1), Computation("one")) == "one"
+    assert cached(("figure", 2), Computation("two")) == "two"
+    assert cached(("figure", 1), Computation("other")) == "one"
+
+
+def test_a_transaction_raises_the_version_once_and_a_rollback_takes_the_raise_back(db, make_company, coordinator):
+    company = make_company("기업")
+    before = current_version()
+
+    move_stage(company, Stage.CONTACTED, note=None, actor=coordinator)
+    db.session.flush()
+    company.contact_name = "담당자"
+    db.session.flush()
+    assert current_version() == before + 1
+    db.session.rollback()
+
+    assert current_version() == before
+
+
+def test_a_value_computed_inside_a_writing_transaction_is_not_kept(db, make_company, coordinator):
+    company = make_company("기업")
+    move_stage(company, Stage.CONTACTED, note=None, actor=coordinator)
+    db.session.flush()
+
+    assert cached(("figure",), Computation("uncommitted")) == "uncommitted"
+    db.session.rollback()
+
+    assert cached(("figure",), Computation("committed")) == "committed"
+
+
+def test_a_bulk_update_raises_the_version(db, make_company):
+    make_company("기업")
+    before = current_version()
+
+    db.session.execute(sa.update(Company).values(industry="식품"))
+    db.session.commit()
+
+    assert current_version() == before + 1
+
+
+def test_the_board_and_the_company_list_show_a_move_at_once(db, client_as, coordinator, make_company):
+    company = make_company("이동기업")
+    client = client_as(coordinator)
+    assert 'data-testid="column-contacted"' in client.get("/pipeline/").text
+    listed_before = client.get("/companies/?stage=contacted").text
+    assert "이동기업" not in listed_before
+
+    move_stage(company, Stage.CONTACTED, note=None, actor=coordinator)
+    db.session.commit()
+
+    assert "이동기업" in client.get("/companies/?stage=contacted").text
+    board = client.get("/pipeline/").text
+    contacted_column = board.split('data-testid="column-contacted"')[1].split('data-testid="column-')[0]
+    assert "이동기업" in contacted_column
+    assert 'data-testid="count">1</span>' in contacted_column
