@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask import g
+from flask.testing import FlaskClient
 
 from crm import create_app
 from crm.auth import services as auth_services
@@ -48,6 +49,14 @@ def empty_all_tables() -> None:
 _postgres_schema_ready = False
 
 
+class WholeResponseClient(FlaskClient):
+    """Reads each response whole before the next request, as a server does: a streamed export keeps its request
+    context until its last row, and a test that only looks at the status would leave it open."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def _fresh_g_for_each_request():
     # Tests keep one app context open across requests, but a real server starts `g` afresh for each:
     # Flask-Login caches the user there and Flask-WTF the CSRF token.
@@ -59,6 +68,7 @@ def _fresh_g_for_each_request():
 def app():
     global _postgres_schema_ready
     app = create_app("testing")
+    app.test_client_class = WholeResponseClient
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_for_each_request)
     with app.app_context():
         if on_postgres():

@@ -60,7 +60,8 @@ def action_list_statement(user: User, *, owner: str | int | None = None, include
     elif owner is not None:
         stmt = stmt.where(ActionItem.owner_user_id == int(owner))
     if not include_done:
-        stmt = stmt.where(ActionItem.done_on.is_(None))
+        # Among open items "overdue first, then by due date" is simply by due date, which an index serves.
+        return stmt.where(ActionItem.done_on.is_(None)).order_by(ActionItem.due_on, ActionItem.id)
     return stmt.order_by(*_urgency_order(today or seoul_today()))
 
 

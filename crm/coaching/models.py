@@ -100,6 +100,7 @@ class ActionItem(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Mo
     """A follow-up from a session; owned by a user or by the company itself (owner_user_id empty)."""
 
     __tablename__ = "action_items"
+    __table_args__ = (live_index("ix_action_items_live_open_by_due", "done_on", "due_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("coaching_sessions.id"), index=True)

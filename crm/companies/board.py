@@ -20,7 +20,9 @@ from crm.core.cache import cached
 from crm.core.time import SEOUL
 from crm.extensions import db
 
-COLUMN_SIZE = 30
+# The cards a column shows (those longest in the stage); the rest are a link to the filtered list away. Each card
+# carries its move form, so this bounds the page's size.
+COLUMN_SIZE = 12
 # The funnel left to right, then the two side stages.
 COLUMNS = (*FUNNEL, Stage.ON_HOLD, Stage.DROPPED)
 

@@ -1,3 +1,4 @@
+import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import SelectPagination
 
@@ -6,25 +7,55 @@ from crm.core.softdelete import deleted_rows_included, includes_deleted
 from crm.extensions import db
 
 
+def count_key(stmt: sa.Select) -> tuple:
+    """A cache key that names everything a count of `stmt`'s rows depends on besides the data: its SQL and values."""
+    compiled = stmt.order_by(None).compile(db.engine)
+    return "count", str(compiled), repr(sorted(compiled.params.items())), includes_deleted(stmt)
+
+
+def cached_count(stmt: sa.Select) -> int:
+    """The number of rows of a select of domain records, kept until domain data changes."""
+    return cached(count_key(stmt), lambda: db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())))
+
+
 class _CachedCountPagination(SelectPagination):
     """Counts the rows once per version of the domain data: a count of tens of thousands of joined rows costs
     more than the page itself, and it only changes when the data does."""
 
     def _query_count(self) -> int:
-        select = self._query_args["select"]
-        compiled = select.order_by(None).compile(db.engine)
-        key = ("page_count", str(compiled), repr(sorted(compiled.params.items())), includes_deleted(select))
-        return cached(key, super()._query_count)
+        return cached(count_key(self._query_args["select"]), super()._query_count)
 
 
-def paginate(stmt, *, per_page: int | None = None, cache_count: bool = False) -> SelectPagination:
+class _CappedCountPagination(SelectPagination):
+    """Counts at most `count_limit` rows: a filtered count over a million audit rows costs more than the page, and
+    nobody pages through more than a few thousand; the list then says "N건 이상"."""
+
+    count_capped = False
+
+    def _query_count(self) -> int:
+        limit = self._query_args["count_limit"]
+        first_rows = self._query_args["select"].order_by(None).limit(limit + 1).subquery()
+        count = self._query_args["session"].execute(sa.select(sa.func.count()).select_from(first_rows)).scalar()
+        self.count_capped = count > limit
+        return min(count, limit)
+
+
+def paginate(stmt, *, per_page: int | None = None, cache_count: bool = False,
+             count_limit: int | None = None) -> SelectPagination:
     """One page of a select, page number from ?page=; out-of-range pages answer 404.
 
     A select made with including_deleted() is counted with its deleted rows too. `cache_count` keeps the total
     until domain data changes: only for lists of domain records (the audit log grows without raising the version).
+    `count_limit` counts no further than that many rows, for lists that grow without bound (the audit log).
     """
-    pagination_class = _CachedCountPagination if cache_count else SelectPagination
+    extra = {}
+    pagination_class = SelectPagination
+    if cache_count:
+        pagination_class = _CachedCountPagination
+    elif count_limit:
+        pagination_class, extra = _CappedCountPagination, {"count_limit": count_limit}
     with deleted_rows_included(includes_deleted(stmt)):
         return pagination_class(select=stmt, session=db.session(), page=None,
                                 per_page=per_page or current_app.config["PAGE_SIZE"], max_per_page=200,
-                                error_out=True, count=True)
+                                error_out=True, count=True, **extra)

@@ -15,7 +15,7 @@ from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.extensions import db
 from crm.programs import links, progress
-from crm.programs.models import SubmissionLink
+from crm.programs.models import ReportStatus, SubmissionLink
 from crm.programs.progress_forms import CommentForm, LinkForm, ReviewForm, StaffReportForm, report_form_for
 
 bp = Blueprint("progress", __name__)
@@ -47,7 +47,8 @@ def cohort(cohort_id: int):
     found = progress.cohort_for_grid(cohort_id)
     if found is None:
         abort(404)
-    return render_template("programs/grid.html", grid=progress.cohort_grid(found))
+    return render_template("programs/grid.html", grid=progress.cohort_grid(found),
+                           report_status_labels={status: status.label for status in ReportStatus})
 
 
 # The weekly-report export: the headers the import of weekly reports reads back, and a column per indicator

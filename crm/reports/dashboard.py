@@ -45,10 +45,11 @@ class OpenItems:
 
 
 def open_items(user: User, today: date | None = None) -> OpenItems:
-    """The open action items the user sees on /actions/: how many and the most urgent few (two statements)."""
+    """The open action items the user sees on /actions/: how many (kept until data changes) and the most urgent
+    few."""
     today = today or seoul_today()
     items = action_list_statement(user, today=today)
-    count = count_rows(items)
+    count = cached(("open_item_count", user.id, today), lambda: count_rows(items))
     first = list(db.session.scalars(items.limit(ITEM_LIMIT))) if count else []
     return OpenItems(count=count, first=first, today=today)
 

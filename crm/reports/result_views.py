@@ -4,10 +4,13 @@ Coordination only: DESIGN keeps the result report from coaches (403 before anyth
 `?year=`; without one, the latest year that has programmes; a bad one is refused with a Korean message (422).
 """
 from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from crm.audit.services import record_security_event
 from crm.auth.models import COORDINATION
 from crm.core.access import role_required
+from crm.core.cache import cached
 from crm.core.errors import RuleError, render_error
 from crm.core.export import XLSX_MIMETYPE, xlsx_workbook_bytes
 from crm.core.time import seoul_today
@@ -29,7 +32,16 @@ def index():
         year = _requested_year(years)
     except RuleError as error:
         return render_error(422, error.message)
-    return render_template("reports/result.html", report=result.result_report(year), years=years)
+    return render_template("reports/result.html", year=year, years=years, body=_report_body(year))
+
+
+def _report_body(year: int) -> Markup:
+    """The report itself, kept until domain data changes: it reads every programme, campaign and company of the
+    year (seconds at national scale) and shows nothing that depends on who reads it but the language."""
+    def render() -> Markup:
+        return Markup(render_template("reports/_result_body.html", report=result.result_report(year)))
+
+    return cached(("result_report_body", year, str(get_locale()), seoul_today()), render)
 
 
 @bp.get("/export.xlsx")

@@ -12,10 +12,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.audit.models import AuditAction, AuditLog
 from crm.campaigns.models import Campaign, Metric, Participation, SaleSource
-from crm.coaching.actions import count_rows
 from crm.coaching.models import CoachingSession
 from crm.companies.models import Company, ListingChange, Product, ProductListing, StageChange
 from crm.core.errors import RuleError
+from crm.core.pagination import cached_count
 from crm.core.time import SEOUL, as_utc, seoul_today, utcnow
 from crm.extensions import db
 from crm.programs.models import Cohort, Enrollment, EnrollmentStatus, WeeklyReport
@@ -98,7 +98,7 @@ class Section:
 
 
 def _section(stmt: sa.Select) -> Section:
-    count = count_rows(stmt)
+    count = cached_count(stmt)
     items = list(db.session.scalars(stmt.limit(LIST_LIMIT))) if count else []
     return Section(count, items)
 

@@ -73,3 +73,33 @@ def test_the_audit_page_issues_the_same_number_of_statements_for_few_and_many_ro
         client.get("/admin/audit/")
 
     assert many.count == few.count
+
+
+def test_a_long_log_is_counted_only_up_to_the_limit(monkeypatch, admin, client_as, db):
+    monkeypatch.setattr("crm.audit.views.COUNT_LIMIT", 4)
+    client = client_as(admin)
+    db.session.add_all(AuditLog(actor_label="system", action="export") for _ in range(6))
+    db.session.commit()
+
+    capped = client.get("/admin/audit/?action=export").text
+    exact = client.get("/admin/audit/?action=login_failed").text
+
+    assert "4건 이상" in capped
+    assert "4건 이상" not in exact and "전체 0건" in exact
+
+
+def test_the_audit_export_streams_every_filtered_entry_and_logs_their_count(monkeypatch, admin, client_as, db):
+    monkeypatch.setattr("crm.audit.views.EXPORT_CHUNK", 2)
+    db.session.add_all(AuditLog(actor_label=f"user{n}", action="export") for n in range(5))
+    db.session.commit()
+    client = client_as(admin)
+
+    response = client.get("/admin/audit/export.csv?action=export", buffered=False)
+    streamed = response.is_streamed
+    lines = response.get_data(as_text=True).strip().splitlines()
+
+    assert streamed
+    assert len(lines) == 1 + 5
+    logged = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "export")
+                                .order_by(AuditLog.id.desc())).first()
+    assert logged.changes["list"] == "audit-log" and logged.changes["rows"] == 5

@@ -124,7 +124,7 @@ def test_a_card_shows_the_name_type_region_and_days_in_stage(make_company, coord
     assert card["days"].strip() == "12일째"
 
 
-def test_a_column_shows_at_most_30_cards_then_a_link_to_the_full_filtered_list(make_company, coordinator, client_as):
+def test_a_column_shows_at_most_12_cards_then_a_link_to_the_full_filtered_list(make_company, coordinator, client_as):
     for _ in range(31):
         make_company(stage=Stage.SOURCED, region="서울특별시")
     make_company(stage=Stage.CONTACTED, region="서울특별시")
@@ -132,7 +132,7 @@ def test_a_column_shows_at_most_30_cards_then_a_link_to_the_full_filtered_list(m
     page = get_board(client_as(coordinator), "?region=11")
 
     assert page.count(Stage.SOURCED) == 31
-    assert len(page.columns["sourced"]["cards"]) == board.COLUMN_SIZE == 30
+    assert len(page.columns["sourced"]["cards"]) == board.COLUMN_SIZE == 12
     link = urlsplit(page.columns["sourced"]["more"])
     assert link.path == "/companies/"
     assert parse_qs(link.query) == {"stage": ["sourced"], "region": ["11"]}
@@ -176,15 +176,15 @@ def test_cards_are_those_longest_in_their_stage_first(make_company, db, coordina
     assert page.card(moved.id)["days"].strip() == "1일째"
 
 
-def test_only_the_30_longest_in_a_stage_are_shown(make_company, coordinator):
+def test_only_the_column_size_longest_in_a_stage_are_shown(make_company, coordinator):
     companies = []
-    for days_ago in range(32, 0, -1):
+    for days_ago in range(board.COLUMN_SIZE + 2, 0, -1):
         with time_machine.travel(T0 - timedelta(days=days_ago), tick=False):
             companies.append(make_company())
 
     cards = board.longest_in_stage(board.BoardFilters(), coordinator)[Stage.SOURCED]
 
-    assert [company.id for company in cards] == [company.id for company in companies[:30]]
+    assert [company.id for company in cards] == [company.id for company in companies[:board.COLUMN_SIZE]]
 
 
 def test_deleted_companies_are_left_off_the_board_and_out_of_its_figures(make_company, db, coordinator, client_as):
@@ -498,5 +498,5 @@ def test_the_board_answers_in_under_2_seconds_with_30000_companies(db, coordinat
     assert response.status_code == 200
     page = BoardPage(response.text)
     assert sum(page.count(stage) for stage in Stage) == count
-    assert all(len(page.columns[stage.value]["cards"]) == 30 for stage in Stage)
+    assert all(len(page.columns[stage.value]["cards"]) == board.COLUMN_SIZE for stage in Stage)
     assert elapsed < 2, elapsed

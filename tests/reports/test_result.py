@@ -307,3 +307,46 @@ def test_a_funding_campaign_shows_its_totals_achievement_and_funding_per_day(
     figures = page.texts["funding-result"][0]
     assert "750,000원" in figures and "1,000,000원" in figures and "75%" in figures and "24명" in figures
     assert "2021. 11. 29.: 300,000원" in html and "2021. 11. 30.: 450,000원" in html
+
+
+def test_the_year_choice_marks_only_the_year_shown(client_as, coordinator, make_program):
+    make_program(year=2020)
+    make_program(year=2021)
+
+    html = client_as(coordinator).get("/reports/?year=2020").text
+
+    assert '<option value="2020" selected>' in html
+    assert '<option value="2021">' in html
+
+
+def test_the_report_is_kept_until_data_changes_and_then_shows_the_change(db, client_as, coordinator, make_program,
+                                                                          make_company, count_queries):
+    make_program("첫 사업", year=2021)
+    client = client_as(coordinator)
+    client.get("/reports/?year=2021")
+
+    with count_queries() as kept:
+        again = client.get("/reports/?year=2021").text
+    make_program("둘째 사업", year=2021)
+    changed = client.get("/reports/?year=2021").text
+
+    assert "첫 사업" in again and "둘째 사업" in changed
+    assert kept.count <= 6, kept.count  # the user, the data version and the years; no figure is read again
+
+
+def test_long_lists_show_their_first_hundred_rows_and_say_how_many_more_the_workbook_holds(
+        db, client_as, coordinator, make_program, make_company):
+    make_program(year=2021)
+    company = make_company()
+    db.session.add_all(CoachingSession(company=company, coach_id=coordinator.id, held_on=date(2021, 9, 1),
+                                       duration_minutes=60, mode=SessionMode.IN_PERSON, topic=f"코칭 {n}")
+                       for n in range(103))
+    db.session.commit()
+
+    html = client_as(coordinator).get("/reports/?year=2021").text
+    coaching = html.split('data-testid="coaching-cases"')[1].split('data-testid="funnel"')[0]
+
+    assert coaching.count("/coaching/sessions/") == 100
+    assert "외 3건은 ‘표 내려받기 (XLSX)’에 있습니다." in coaching
+    sheet = {title: rows for title, _headers, rows in result.workbook_sheets(result.result_report(2021))}
+    assert len(sheet["코칭"]) == 103
