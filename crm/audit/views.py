@@ -13,7 +13,7 @@ from crm.auth.models import Role
 from crm.auth.services import all_users
 from crm.core.access import role_required
 from crm.core.export import export_response
-from crm.core.pagination import paginate
+from crm.core.pagination import count_rows, paginate
 from crm.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -74,6 +74,6 @@ def export(fmt: str):
     # The file holds the log as counted here, without the export's own entry written before the stream starts.
     last_id = db.session.scalar(sa.select(sa.func.max(AuditLog.id))) or 0
     stmt = services.audit_log_statement(**form.filters()).where(AuditLog.id <= last_id)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    count = count_rows(stmt)
     return export_response(fmt, "audit-log", EXPORT_HEADERS, _export_rows(stmt), sheet_title="감사 로그",
                            row_count=count)

@@ -16,6 +16,7 @@ from crm.companies.models import Company
 from crm.companies.services import visible_to
 from crm.companies.timeline import TimelineEntry
 from crm.core.filters import korean_date
+from crm.core.pagination import count_rows
 from crm.core.time import SEOUL, as_utc, seoul_today
 from crm.extensions import db
 
@@ -63,10 +64,6 @@ def action_list_statement(user: User, *, owner: str | int | None = None, include
         # Among open items "overdue first, then by due date" is simply by due date, which an index serves.
         return stmt.where(ActionItem.done_on.is_(None)).order_by(ActionItem.due_on, ActionItem.id)
     return stmt.order_by(*_urgency_order(today or seoul_today()))
-
-
-def count_rows(stmt: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
 
 
 def owners_with_items() -> list[User]:

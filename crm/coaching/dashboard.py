@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from crm.auth.models import User
-from crm.coaching.actions import action_list_statement, count_rows
+from crm.coaching.actions import action_list_statement
 from crm.coaching.models import ActionItem, CoachingSession
 from crm.companies.models import Company
 from crm.companies.services import visible_to
+from crm.core.pagination import count_rows
 from crm.core.time import seoul_today
 from crm.extensions import db
 

@@ -21,7 +21,7 @@ from crm.companies.views import bp
 from crm.core.access import signed_in
 from crm.core.export import export_response
 from crm.core.forms import BaseForm
-from crm.core.pagination import paginate
+from crm.core.pagination import count_rows, paginate
 from crm.core.time import SEOUL, as_utc, seoul_today
 from crm.extensions import db
 
@@ -177,7 +177,7 @@ def export(fmt: str):
     if not valid:
         return _render_index(form, valid)
     stmt = queries.company_list_statement(current_user, **form.filters(), columns=EXPORT_COLUMNS)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    count = count_rows(stmt)
     return export_response(fmt, "companies", EXPORT_HEADERS, _export_rows(stmt), sheet_title="기업",
                            row_count=count)
 

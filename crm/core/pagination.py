@@ -7,6 +7,11 @@ from crm.core.softdelete import deleted_rows_included, includes_deleted
 from crm.extensions import db
 
 
+def count_rows(stmt: sa.Select) -> int:
+    """The number of rows a select gives."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+
+
 def count_key(stmt: sa.Select) -> tuple:
     """A cache key that names everything a count of `stmt`'s rows depends on besides the data: its SQL and values."""
     compiled = stmt.order_by(None).compile(db.engine)
@@ -15,8 +20,7 @@ def count_key(stmt: sa.Select) -> tuple:
 
 def cached_count(stmt: sa.Select) -> int:
     """The number of rows of a select of domain records, kept until domain data changes."""
-    return cached(count_key(stmt), lambda: db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())))
+    return cached(count_key(stmt), lambda: count_rows(stmt))
 
 
 class _CachedCountPagination(SelectPagination):

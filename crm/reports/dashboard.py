@@ -9,12 +9,13 @@ from sqlalchemy.orm import joinedload
 from crm.auth.models import User
 from crm.campaigns.models import Campaign, CampaignStatus
 from crm.campaigns.services import CampaignFigures, campaign_figures
-from crm.coaching.actions import action_list_statement, count_rows
+from crm.coaching.actions import action_list_statement
 from crm.coaching.models import ActionItem
 from crm.companies import history
 from crm.companies.models import Company, ListingChange, StageChange
 from crm.companies.pipeline import Stage
 from crm.core.cache import cached
+from crm.core.pagination import count_rows
 from crm.core.time import seoul_today
 from crm.extensions import db
 
