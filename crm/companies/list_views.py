@@ -68,11 +68,9 @@ class CompanyFilterForm(BaseForm):
         csrf = False
 
     def set_choices(self) -> None:
-        self.region.choices = _all(_l("전체")) + [(region.code, region.name) for region in services.regions()]
-        self.coordinator_id.choices = _all(_l("전체")) + [
-            (user.id, user.name) for user in services.users_with_role(*COORDINATION)]
-        self.coach_id.choices = _all(_l("전체")) + [
-            (user.id, user.name) for user in services.users_with_role(Role.COACH)]
+        self.region.choices = _all(_l("전체")) + services.region_choices()
+        self.coordinator_id.choices = _all(_l("전체")) + services.user_choices(*COORDINATION)
+        self.coach_id.choices = _all(_l("전체")) + services.user_choices(Role.COACH)
 
     def _value(self, name: str):
         field = self[name]
@@ -105,7 +103,10 @@ def _render_index(form: CompanyFilterForm, valid: bool):
     today = seoul_today()
     return render_template("companies/index.html", form=form, page=page, today=today,
                            warning_for=lambda company: queries.certification_warning(company, today),
-                           can_create=current_user.role in COORDINATION, sort_labels=SORT_LABELS), \
+                           can_create=current_user.role in COORDINATION, sort_labels=SORT_LABELS,
+                           # Translated once per page rather than once per row.
+                           type_labels={kind: kind.label for kind in EnterpriseType},
+                           stage_labels={stage: stage.label for stage in Stage}), \
         200 if valid else 422
 
 
@@ -138,7 +139,7 @@ def _export_rows(stmt) -> Iterator[list]:
     with force_locale("ko"):
         type_labels = {kind: kind.label for kind in EnterpriseType}
         stage_labels = {stage: stage.label for stage in Stage}
-    region_names = {region.code: region.name for region in services.regions()}
+    region_names = dict(services.region_choices())
     user_names = dict(db.session.execute(sa.select(User.id, User.name)).all())
     result = db.session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK))
     for chunk in result.partitions():

@@ -29,9 +29,9 @@ class BoardFilterForm(BaseForm):
                                   choices=[("", _l("전체"))] + [(kind.value, label)
                                                                for kind, label in ENTERPRISE_TYPE_LABELS.items()])
 
-    def set_choices(self, *, coordinators, regions) -> None:
-        self.coordinator_id.choices = [(None, _l("전체"))] + [(user.id, user.name) for user in coordinators]
-        self.region.choices = [("", _l("전체"))] + [(region.code, region.name) for region in regions]
+    def set_choices(self, *, coordinators: list[tuple[int, str]], regions: list[tuple[str, str]]) -> None:
+        self.coordinator_id.choices = [(None, _l("전체"))] + coordinators
+        self.region.choices = [("", _l("전체"))] + regions
 
     def filters(self) -> board.BoardFilters:
         return board.BoardFilters(coordinator_id=self.coordinator_id.data, region_code=self.region.data or None,
@@ -43,7 +43,7 @@ class BoardFilterForm(BaseForm):
 @signed_in
 def index():
     form = BoardFilterForm(request.args, meta={"csrf": False})
-    form.set_choices(coordinators=services.users_with_role(*MOVERS), regions=services.regions())
+    form.set_choices(coordinators=services.user_choices(*MOVERS), regions=services.region_choices())
     valid = form.validate()
     filters = form.filters() if valid else board.BoardFilters()
     return render_template(

@@ -20,6 +20,7 @@ from crm.companies.models import (
 )
 from crm.companies.pipeline import NOTE_REQUIRED, Move, Stage, move_kind
 from crm.companies.rules import clean_business_number, name_key
+from crm.core.cache import cached
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.softdelete import soft_delete
 from crm.core.text import blank_to_none
@@ -291,3 +292,13 @@ def regions() -> list[Region]:
 def users_with_role(*roles: Role) -> list[User]:
     return list(db.session.scalars(sa.select(User).where(User.role.in_(roles), User.active.is_(True))
                                    .order_by(User.name)))
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(code, name) of every region in display order, for filters; kept until data changes."""
+    return cached(("region_choices",), lambda: [(region.code, region.name) for region in regions()])
+
+
+def user_choices(*roles: Role) -> list[tuple[int, str]]:
+    """(id, name) of the active users with one of the roles, by name, for filters; kept until data changes."""
+    return cached(("user_choices", roles), lambda: [(user.id, user.name) for user in users_with_role(*roles)])

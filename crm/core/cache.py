@@ -25,6 +25,8 @@ from crm.extensions import db
 DOMAIN = "domain"
 MAX_ENTRIES = 1024
 _RAISED = "data_version_raised"
+# The version as this transaction first read it: a page asks for several cached figures, one lookup serves them.
+_READ = "data_version_read"
 T = TypeVar("T")
 
 
@@ -58,6 +60,7 @@ def _store() -> _Store:
 
 def _raise_version(session: Session) -> None:
     session.info[_RAISED] = True
+    session.info.pop(_READ, None)
     connection = session.connection()
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     table = DataVersion.__table__
@@ -83,10 +86,14 @@ def _raise_before_a_bulk_write(state: ORMExecuteState) -> None:
 def _forget_the_raise(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_RAISED, None)
+        session.info.pop(_READ, None)
 
 
 def current_version() -> int:
-    return db.session.scalar(sa.select(DataVersion.version).where(DataVersion.name == DOMAIN)) or 0
+    info = db.session.info
+    if _READ not in info:
+        info[_READ] = db.session.scalar(sa.select(DataVersion.version).where(DataVersion.name == DOMAIN)) or 0
+    return info[_READ]
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:
