@@ -6,7 +6,6 @@ BEGIN IMMEDIATE serialises writing requests anyway)."""
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from crm.companies.models import CompanyCoach
 from tests.conftest import on_postgres
@@ -18,9 +17,10 @@ def _another_coordinator_assigns_first(db, company_id: int, coach_id: int) -> No
     """Just before this request writes, another one commits the same assignment."""
 
     def commit_the_other_assignment(session, flush_context, instances):
-        with Session(db.engine) as other:
-            other.add(CompanyCoach(company_id=company_id, coach_id=coach_id))
-            other.commit()
+        # A plain connection, not a second Session: a session's first write waits for the data-version row this
+        # request's transaction already holds (crm.core.cache), and in one thread that wait would never end.
+        with db.engine.begin() as other:
+            other.execute(sa.insert(CompanyCoach.__table__).values(company_id=company_id, coach_id=coach_id))
 
     event.listen(db.session(), "before_flush", commit_the_other_assignment, once=True)
 
