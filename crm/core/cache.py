@@ -76,9 +76,15 @@ def _raise_before_the_first_domain_write(session: Session, flush_context, instan
         _raise_version(session)
 
 
+def _locks_rows(state: ORMExecuteState) -> bool:
+    # SELECT … FOR UPDATE takes row locks before the writes that follow: the version row must be locked first.
+    return state.is_select and getattr(state.statement, "_for_update_arg", None) is not None
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _raise_before_a_bulk_write(state: ORMExecuteState) -> None:
-    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(_RAISED):
+    if (state.is_insert or state.is_update or state.is_delete or _locks_rows(state)) \
+            and not state.session.info.get(_RAISED):
         _raise_version(state.session)
 
 

@@ -73,6 +73,16 @@ def test_a_bulk_update_raises_the_version(db, make_company):
     assert current_version() == before + 1
 
 
+def test_locking_rows_for_an_update_takes_the_version_row_first(db, make_company):
+    make_company("기업")
+    before = current_version()
+
+    db.session.scalars(sa.select(Company).with_for_update()).all()
+
+    assert current_version() == before + 1
+    db.session.rollback()
+
+
 def test_the_board_and_the_company_list_show_a_move_at_once(db, client_as, coordinator, make_company):
     company = make_company("이동기업")
     client = client_as(coordinator)
