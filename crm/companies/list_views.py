@@ -105,8 +105,8 @@ def _render_index(form: CompanyFilterForm, valid: bool):
                            warning_for=lambda company: queries.certification_warning(company, today),
                            can_create=current_user.role in COORDINATION, sort_labels=SORT_LABELS,
                            # Translated once per page rather than once per row.
-                           type_labels={kind: kind.label for kind in EnterpriseType},
-                           stage_labels={stage: stage.label for stage in Stage}), \
+                           type_labels=EnterpriseType.translated_labels(),
+                           stage_labels=Stage.translated_labels()), \
         200 if valid else 422
 
 
@@ -137,8 +137,8 @@ def _export_rows(stmt) -> Iterator[list]:
     """The export's rows, streamed a chunk of companies at a time; labels in Korean whatever the reader's language,
     since the file is read back by the import."""
     with force_locale("ko"):
-        type_labels = {kind: kind.label for kind in EnterpriseType}
-        stage_labels = {stage: stage.label for stage in Stage}
+        type_labels = EnterpriseType.translated_labels()
+        stage_labels = Stage.translated_labels()
     region_names = dict(services.region_choices())
     user_names = dict(db.session.execute(sa.select(User.id, User.name)).all())
     result = db.session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK))

@@ -50,5 +50,5 @@ def index():
         "pipeline/board.html", form=form, filters=filters,
         columns=board.columns(filters, current_user), funnel=board.funnel_figures(filters, current_user),
         can_move=current_user.role in MOVERS, move_targets=board.move_targets, board_url=request.full_path.rstrip("?"),
-        stage_labels={stage: stage.label for stage in Stage},
+        stage_labels=Stage.translated_labels(),
     ), 200 if valid else 422

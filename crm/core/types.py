@@ -50,6 +50,11 @@ class LabelledEnum(enum.StrEnum):
         return str(_ENUM_LABELS[type(self)][self])
 
     @classmethod
+    def translated_labels(cls) -> dict:
+        """Every member's label in the current language, looked up once: for pages and files that show many."""
+        return {member: member.label for member in cls}
+
+    @classmethod
     def set_labels(cls, labels: dict) -> dict:
         if set(labels) != set(cls):
             raise ValueError(f"{cls.__name__}: every member needs exactly one label")

@@ -48,7 +48,7 @@ def cohort(cohort_id: int):
     if found is None:
         abort(404)
     return render_template("programs/grid.html", grid=progress.cohort_grid(found),
-                           report_status_labels={status: status.label for status in ReportStatus})
+                           report_status_labels=ReportStatus.translated_labels())
 
 
 # The weekly-report export: the headers the import of weekly reports reads back, and a column per indicator
