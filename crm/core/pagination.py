@@ -13,9 +13,15 @@ def count_rows(stmt: sa.Select) -> int:
 
 
 def count_key(stmt: sa.Select) -> tuple:
-    """A cache key that names everything a count of `stmt`'s rows depends on besides the data: its SQL and values."""
-    compiled = stmt.order_by(None).compile(db.engine)
-    return "count", str(compiled), repr(sorted(compiled.params.items())), includes_deleted(stmt)
+    """A cache key that names everything a count of `stmt`'s rows depends on besides the data: its structure and
+    values. SQLAlchemy's own statement cache key, built without compiling (compiling the SQL took 2.6 ms a page);
+    a statement SQLAlchemy cannot key is keyed by its compiled SQL."""
+    cache_key = stmt._generate_cache_key()
+    if cache_key is None:
+        compiled = stmt.compile(db.engine)
+        return "count", str(compiled), repr(sorted(compiled.params.items())), includes_deleted(stmt)
+    values = tuple(parameter.effective_value for parameter in cache_key.bindparams)
+    return "count", cache_key.key, repr(values), includes_deleted(stmt)
 
 
 def cached_count(stmt: sa.Select) -> int:

@@ -98,3 +98,20 @@ def test_the_board_and_the_company_list_show_a_move_at_once(db, client_as, coord
     contacted_column = board.split('data-testid="column-contacted"')[1].split('data-testid="column-')[0]
     assert "이동기업" in contacted_column
     assert 'data-testid="count">1</span>' in contacted_column
+
+
+def test_a_count_is_kept_per_filter_value_and_viewer(db, make_company, coordinator, coach):
+    """The count's key holds the statement's values: two searches, or two viewers, never share a count."""
+    from crm.companies.queries import company_list_statement
+    from crm.core.pagination import cached_count, count_key
+
+    make_company("햇살기업")
+    make_company("바다기업")
+
+    assert count_key(company_list_statement(coordinator, q="햇살")) == \
+        count_key(company_list_statement(coordinator, q="햇살"))
+    assert cached_count(company_list_statement(coordinator, q="햇살")) == 1
+    assert cached_count(company_list_statement(coordinator, q="기업")) == 2
+    assert cached_count(company_list_statement(coordinator, q="없는이름")) == 0
+    assert cached_count(company_list_statement(coach)) == 0
+    assert cached_count(company_list_statement(coordinator)) == 2
