@@ -201,7 +201,11 @@ REPORT_STATUS_LABELS = ReportStatus.set_labels({
 
 class WeeklyReport(Audited, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "weekly_reports"
-    __table_args__ = (sa.UniqueConstraint("enrollment_id", "week"),)
+    __table_args__ = (
+        sa.UniqueConstraint("enrollment_id", "week"),
+        # The reports waiting for review, longest waiting first, in index order (the dashboards' list).
+        sa.Index("ix_weekly_reports_waiting_for_review", "reviewed_at", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrollments.id"), index=True)
@@ -215,7 +219,7 @@ class WeeklyReport(Audited, TimestampMixin, VersionedMixin, db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     submitted_via_link_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submission_links.id"))
     review_comment: Mapped[str | None] = mapped_column(sa.Text)
-    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="reports")

@@ -25,6 +25,7 @@ from crm.companies.services import visible_to
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.filters import korean_date
 from crm.core.numbers import whole_number
+from crm.core.pagination import cached_count
 from crm.core.text import blank_to_none
 from crm.core.time import SEOUL, utcnow
 from crm.extensions import db
@@ -609,8 +610,7 @@ def waiting_for_review(limit: int = DASHBOARD_LIMIT) -> tuple[list[WeeklyReport]
                      joinedload(WeeklyReport.enrollment).joinedload(Enrollment.cohort))
             .order_by(WeeklyReport.submitted_at, WeeklyReport.id).limit(limit))
     reports = list(db.session.scalars(stmt))
-    count = db.session.scalar(waiting.with_only_columns(sa.func.count(WeeklyReport.id)))
-    return reports, count
+    return reports, cached_count(waiting)
 
 
 def dashboard_reports(now: datetime | None = None) -> DashboardReports:
