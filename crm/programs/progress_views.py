@@ -5,14 +5,17 @@ A coach reaches enrollments of companies assigned to them only (anything else an
 loading) and may read reports and comment on them; recording, editing, reviewing and links are coordination's
 (403 for a coach)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from crm.auth.models import COORDINATION
 from crm.core.access import role_required, signed_in
+from crm.core.cache import cached
 from crm.core.export import export_response
 from crm.core.forms import call_service
+from crm.core.time import SEOUL, utcnow
 from crm.extensions import db
 from crm.programs import links, progress
 from crm.programs.models import ReportStatus, SubmissionLink
@@ -47,8 +50,21 @@ def cohort(cohort_id: int):
     found = progress.cohort_for_grid(cohort_id)
     if found is None:
         abort(404)
-    return render_template("programs/grid.html", grid=progress.cohort_grid(found),
-                           report_status_labels=ReportStatus.translated_labels())
+    return render_template("programs/grid.html", cohort=found, body=_grid_body(found))
+
+
+def _grid_body(cohort) -> Markup:
+    """The grid, kept until domain data changes: 650 cells of the largest cohort cost several times the
+    reference page to render. It shows nothing that depends on who reads it (coordination sees every
+    enrollment) but the language, and time moves its cells only at Seoul midnight (a week begins and falls due
+    then)."""
+    now = utcnow()
+
+    def render() -> Markup:
+        return Markup(render_template("programs/_grid.html", grid=progress.cohort_grid(cohort, now),
+                                      report_status_labels=ReportStatus.translated_labels()))
+
+    return cached(("cohort_grid", cohort.id, str(get_locale()), now.astimezone(SEOUL).date()), render)
 
 
 # The weekly-report export: the headers the import of weekly reports reads back, and a column per indicator
