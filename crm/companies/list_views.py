@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import render_template, request
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,7 @@ from wtforms.validators import Length, Optional
 
 from crm.auth.models import COORDINATION, Role, User
 from crm.companies import queries, services
-from crm.companies.models import ENTERPRISE_TYPE_LABELS, Company, CompanyAlias, CompanyCoach, EnterpriseType, Product
+from crm.companies.models import ENTERPRISE_TYPE_LABELS, Company, EnterpriseType, Product
 from crm.companies.pipeline import STAGE_LABELS, Stage
 from crm.companies.queries import Direction, Sort
 from crm.companies.rules import format_business_number
@@ -36,7 +36,6 @@ EXPORT_HEADERS = ("기업명", "브랜드명(별칭)", "기업유형", "사업�
                   "발굴일")
 # The products export's columns: the headers the products import reads.
 PRODUCT_EXPORT_HEADERS = ("기업명", "사업자등록번호", "상품명", "분류", "가격")
-LIST_SEPARATOR = ", "
 
 
 def _optional_int(value):
@@ -99,14 +98,14 @@ def _filter_form() -> tuple[CompanyFilterForm, bool]:
 
 
 def _render_index(form: CompanyFilterForm, valid: bool):
-    page = paginate(queries.company_list_statement(current_user, **form.filters()), cache_count=True)
-    today = seoul_today()
-    return render_template("companies/index.html", form=form, page=page, today=today,
-                           warning_for=lambda company: queries.certification_warning(company, today),
+    page = paginate(queries.company_list_statement(current_user, **form.filters(), columns=(Company.id,)),
+                    cache_count=True)
+    return render_template("companies/index.html", form=form, page=page,
+                           rows=queries.list_rows(page.items, seoul_today()),
                            can_create=current_user.role in COORDINATION, sort_labels=SORT_LABELS,
                            # Translated once per page rather than once per row.
                            type_labels=EnterpriseType.translated_labels(),
-                           stage_labels=Stage.translated_labels()), \
+                           stage_labels=Stage.translated_labels(), days_format=gettext("%(n)s일")), \
         200 if valid else 422
 
 
@@ -125,14 +124,6 @@ EXPORT_COLUMNS = (Company.id, Company.name, Company.enterprise_type, Company.bus
                   Company.discovered_on)
 
 
-def _names_by_company(stmt) -> dict[int, str]:
-    """company id → its names joined, from a select of (company_id, name) in display order."""
-    names: dict[int, list[str]] = {}
-    for company_id, name in db.session.execute(stmt):
-        names.setdefault(company_id, []).append(name)
-    return {company_id: LIST_SEPARATOR.join(items) for company_id, items in names.items()}
-
-
 def _export_rows(stmt) -> Iterator[list]:
     """The export's rows, streamed a chunk of companies at a time; labels in Korean whatever the reader's language,
     since the file is read back by the import."""
@@ -144,10 +135,8 @@ def _export_rows(stmt) -> Iterator[list]:
     result = db.session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK))
     for chunk in result.partitions():
         ids = [row.id for row in chunk]
-        aliases = _names_by_company(sa.select(CompanyAlias.company_id, CompanyAlias.name)
-                                    .where(CompanyAlias.company_id.in_(ids)).order_by(CompanyAlias.name))
-        coaches = _names_by_company(sa.select(CompanyCoach.company_id, User.name).join(User, CompanyCoach.coach)
-                                    .where(CompanyCoach.company_id.in_(ids)).order_by(CompanyCoach.id))
+        aliases = queries.alias_names(ids)
+        coaches = queries.coach_names(ids)
         for row in chunk:
             yield [
                 row.name,

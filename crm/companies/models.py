@@ -60,6 +60,11 @@ class Store(db.Model):
     sort_order: Mapped[int] = mapped_column(default=0)
 
 
+def days_since(moment: datetime, today: date | None = None) -> int:
+    """Calendar days in Seoul from a moment to today: how long a company has been in its stage."""
+    return ((today or seoul_today()) - as_utc(moment).astimezone(SEOUL).date()).days
+
+
 class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "companies"
     __table_args__ = (
@@ -113,7 +118,7 @@ class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model
         return [link.coach for link in self.coach_links]
 
     def days_in_stage(self, today: date | None = None) -> int:
-        return ((today or seoul_today()) - as_utc(self.stage_since).astimezone(SEOUL).date()).days
+        return days_since(self.stage_since, today)
 
     def visible_to(self, user) -> bool:
         """Coordinators and admins see every company; a coach only those assigned to them."""
