@@ -54,6 +54,7 @@ from crm.companies.pipeline import FUNNEL, Stage
 from crm.core.cache import cached
 from crm.core.errors import RuleError
 from crm.core.filters import won
+from crm.core.pagination import count_rows
 from crm.core.time import SEOUL, as_utc, seoul_today
 from crm.extensions import db
 from crm.programs.models import Cohort, Enrollment, Indicator, Program
@@ -139,12 +140,15 @@ class CampaignResult:
 
 
 def _year_campaigns(program_ids: list[int]) -> list[Campaign]:
+    """The year's campaigns with their participations; of each company only what the report shows (its name):
+    a year's thousands of whole company rows cost tens of MB in every worker."""
     if not program_ids:
         return []
     return list(db.session.scalars(
         sa.select(Campaign).where(Campaign.program_id.in_(program_ids))
         .options(joinedload(Campaign.channel), selectinload(Campaign.exclusions),
-                 selectinload(Campaign.participations).joinedload(Participation.company))
+                 selectinload(Campaign.participations).joinedload(Participation.company)
+                 .load_only(Company.id, Company.name))
         .order_by(Campaign.program_id, Campaign.starts_on.is_(None), Campaign.starts_on, Campaign.id)))
 
 
@@ -247,14 +251,40 @@ def _year_cohorts(program_ids: list[int]) -> list[Cohort]:
         .order_by(Cohort.start_on, Cohort.id)))
 
 
-def coaching_sessions(year: int) -> list[CoachingSession]:
-    """The coaching sessions held in the year, of live companies, by day (one statement)."""
-    return list(db.session.scalars(
-        sa.select(CoachingSession).join(CoachingSession.company)
-        .where(CoachingSession.held_on >= date(year, 1, 1), CoachingSession.held_on <= date(year, 12, 31),
-               Company.deleted_at.is_(None))
-        .options(contains_eager(CoachingSession.company), joinedload(CoachingSession.coach))
-        .order_by(CoachingSession.held_on, CoachingSession.id)))
+class FirstRows(list):
+    """The first rows of a list and how many it holds in all: the page shows the first hundred of tens of
+    thousands (loading them all kept ~80 MB in each worker at national scale), the workbook every row."""
+
+    def __init__(self, rows, total: int):
+        super().__init__(rows)
+        self.total = total
+
+
+def _first_rows(stmt: sa.Select, limit: int | None, *, scalars: bool = True) -> FirstRows:
+    """The select's first `limit` rows (all without a limit) and the count of all of them."""
+    read = db.session.scalars if scalars else db.session.execute
+    if limit is None:
+        rows = list(read(stmt))
+        return FirstRows(rows, len(rows))
+    return FirstRows(read(stmt.limit(limit)), count_rows(stmt))
+
+
+def _sessions_of_year(year: int) -> sa.Select:
+    return (sa.select(CoachingSession).join(CoachingSession.company)
+            .where(CoachingSession.held_on >= date(year, 1, 1), CoachingSession.held_on <= date(year, 12, 31),
+                   Company.deleted_at.is_(None)))
+
+
+def coaching_sessions(year: int, limit: int | None = None) -> FirstRows:
+    """The coaching sessions held in the year, of live companies, by day: the first `limit` and their count."""
+    return _first_rows(_sessions_of_year(year)
+                       .options(contains_eager(CoachingSession.company), joinedload(CoachingSession.coach))
+                       .order_by(CoachingSession.held_on, CoachingSession.id), limit)
+
+
+def coached_company_count(year: int) -> int:
+    return db.session.scalar(_sessions_of_year(year)
+                             .with_only_columns(sa.func.count(sa.distinct(CoachingSession.company_id))))
 
 
 # --- the sourcing funnel ------------------------------------------------------------------------------------
@@ -358,23 +388,33 @@ def _year_company_ids(program_ids: list[int], year: int):
     return sa.union(sa.select(_supported_companies(program_ids).c.company_id), moved)
 
 
-def companies_missing_fields(program_ids: list[int], year: int) -> list[MissingFields]:
-    """The year's live companies missing a business number, a region, a known enterprise type or any contact."""
-    no_business_number = Company.business_number.is_(None)
-    no_region = Company.region_code.is_(None)
-    type_unknown = Company.enterprise_type == EnterpriseType.OTHER
-    no_contact = sa.and_(Company.contact_name.is_(None), Company.phone.is_(None), Company.email.is_(None))
-    rows = db.session.execute(
-        sa.select(Company.id, Company.name, no_business_number, no_region, type_unknown, no_contact)
-        .where(Company.id.in_(_year_company_ids(program_ids, year)),
-               sa.or_(no_business_number, no_region, type_unknown, no_contact))
-        .order_by(Company.name, Company.id))
-    return [MissingFields(*row) for row in rows]
+def _missing_field_conditions() -> dict:
+    """attribute of MissingFields → the condition that finds it."""
+    return {"no_business_number": Company.business_number.is_(None),
+            "no_region": Company.region_code.is_(None),
+            "type_unknown": Company.enterprise_type == EnterpriseType.OTHER,
+            "no_contact": sa.and_(Company.contact_name.is_(None), Company.phone.is_(None), Company.email.is_(None))}
 
 
-def missing_field_counts(missing: list[MissingFields]) -> list[tuple[str, int]]:
-    return [(str(label), sum(1 for row in missing if getattr(row, attribute)))
-            for attribute, label in MISSING_FIELD_LABELS]
+def companies_missing_fields(program_ids: list[int], year: int, limit: int | None = None) -> FirstRows:
+    """The year's live companies missing a business number, a region, a known enterprise type or any contact:
+    the first `limit` by name and their count."""
+    conditions = _missing_field_conditions()
+    stmt = (sa.select(Company.id, Company.name, *conditions.values())
+            .where(Company.id.in_(_year_company_ids(program_ids, year)), sa.or_(*conditions.values()))
+            .order_by(Company.name, Company.id))
+    found = _first_rows(stmt, limit, scalars=False)
+    return FirstRows((MissingFields(*row) for row in found), found.total)
+
+
+def missing_field_counts(program_ids: list[int], year: int) -> list[tuple[str, int]]:
+    """How many of the year's companies miss each field, counted in one statement."""
+    conditions = _missing_field_conditions()
+    counts = db.session.execute(
+        sa.select(*(sa.func.count().filter(condition) for condition in conditions.values()))
+        .where(Company.id.in_(_year_company_ids(program_ids, year)))).one()
+    by_attribute = dict(zip(conditions, counts, strict=True))
+    return [(str(label), by_attribute[attribute]) for attribute, label in MISSING_FIELD_LABELS]
 
 
 def likely_duplicates() -> list[list[Company]]:
@@ -410,29 +450,23 @@ def _shared_name_pairs() -> list[tuple[str, int]]:
 @dataclass
 class DataQuality:
     disagreements: list[Disagreement]
-    missing: list[MissingFields]
+    missing: FirstRows
+    missing_counts: list[tuple[str, int]]
     duplicates: list[list[Company]]
 
     @property
-    def missing_counts(self) -> list[tuple[str, int]]:
-        return missing_field_counts(self.missing)
-
-    @property
     def problem_count(self) -> int:
-        return len(self.disagreements) + len(self.missing) + len(self.duplicates)
+        return len(self.disagreements) + self.missing.total + len(self.duplicates)
 
 
 @dataclass
 class ResultReport:
     year: int
     programs: list[ProgramResult]
-    coaching: list[CoachingSession]
+    coaching: FirstRows
+    coached_company_count: int
     funnel: Funnel
     quality: DataQuality
-
-    @property
-    def coached_company_count(self) -> int:
-        return len({session.company_id for session in self.coaching})
 
     @property
     def is_empty(self) -> bool:
@@ -443,8 +477,10 @@ class ResultReport:
         return [result for program in self.programs for result in program.campaigns]
 
 
-def result_report(year: int) -> ResultReport:
-    """The year's report from the records: a bounded number of statements whatever the number of rows."""
+def result_report(year: int, rows_shown: int | None = None) -> ResultReport:
+    """The year's report from the records: a bounded number of statements whatever the number of rows. With
+    `rows_shown`, the coaching sessions and the companies missing fields hold only their first rows (the page);
+    without, every row (the workbook)."""
     programs = list(db.session.scalars(sa.select(Program).where(Program.year == year)
                                        .order_by(Program.sort_order, Program.name, Program.id)))
     program_ids = [program.id for program in programs]
@@ -460,8 +496,10 @@ def result_report(year: int) -> ResultReport:
                for program in programs]
     all_campaigns = [result for program in results for result in program.campaigns]
     quality = DataQuality(disagreements=disagreements(all_campaigns),
-                          missing=companies_missing_fields(program_ids, year), duplicates=likely_duplicates())
-    return ResultReport(year=year, programs=results, coaching=coaching_sessions(year), funnel=sourcing_funnel(year),
+                          missing=companies_missing_fields(program_ids, year, rows_shown),
+                          missing_counts=missing_field_counts(program_ids, year), duplicates=likely_duplicates())
+    return ResultReport(year=year, programs=results, coaching=coaching_sessions(year, rows_shown),
+                        coached_company_count=coached_company_count(year), funnel=sourcing_funnel(year),
                         quality=quality)
 
 

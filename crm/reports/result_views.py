@@ -18,6 +18,8 @@ from crm.extensions import db
 from crm.reports import result
 
 bp = Blueprint("reports_result", __name__, url_prefix="/reports")
+# Long lists of the page (coaching sessions, companies missing fields, likely duplicates) show this many rows.
+ROWS_SHOWN = 100
 
 
 def _requested_year(years: list[int]) -> int:
@@ -39,7 +41,8 @@ def _report_body(year: int) -> Markup:
     """The report itself, kept until domain data changes: it reads every programme, campaign and company of the
     year (seconds at national scale) and shows nothing that depends on who reads it but the language."""
     def render() -> Markup:
-        return Markup(render_template("reports/_result_body.html", report=result.result_report(year)))
+        return Markup(render_template("reports/_result_body.html", report=result.result_report(year, ROWS_SHOWN),
+                                      shown=ROWS_SHOWN))
 
     return cached(("result_report_body", year, str(get_locale()), seoul_today()), render)
 

@@ -350,3 +350,17 @@ def test_long_lists_show_their_first_hundred_rows_and_say_how_many_more_the_work
     assert "외 3건은 ‘표 내려받기 (XLSX)’에 있습니다." in coaching
     sheet = {title: rows for title, _headers, rows in result.workbook_sheets(result.result_report(2021))}
     assert len(sheet["코칭"]) == 103
+    summary = html.split('data-testid="coaching-summary"')[1].split("</p>")[0]
+    assert "1개 업체 (103회)" in summary
+
+
+def test_the_first_rows_of_the_missing_fields_carry_the_counts_of_all_of_them(demo, db):
+    program_ids = list(db.session.scalars(sa.select(result.Program.id).where(result.Program.year == 2021)))
+    every_row = result.companies_missing_fields(program_ids, 2021)
+    first = result.companies_missing_fields(program_ids, 2021, limit=5)
+
+    assert len(first) == 5 and first == every_row[:5]
+    assert first.total == every_row.total == len(every_row) == 17
+    assert result.missing_field_counts(program_ids, 2021) == [
+        (str(label), sum(1 for row in every_row if getattr(row, attribute)))
+        for attribute, label in result.MISSING_FIELD_LABELS]
