@@ -369,10 +369,12 @@ def delete_campaign(campaign: Campaign, *, actor: User) -> None:
 
 
 def campaign_or_none(campaign_id: int, *, with_detail: bool = False) -> Campaign | None:
-    """A live campaign with its channel, programme and ranges; `with_detail` adds the participations."""
+    """A live campaign with its channel, programme and ranges; `with_detail` adds the participations with the
+    name and business number of their company (all the campaign's page and its export show of it)."""
     options = [joinedload(Campaign.channel), joinedload(Campaign.program), selectinload(Campaign.exclusions)]
     if with_detail:
-        options.append(selectinload(Campaign.participations).joinedload(Participation.company))
+        options.append(selectinload(Campaign.participations).joinedload(Participation.company)
+                       .load_only(Company.name, Company.business_number))
     return db.session.scalar(sa.select(Campaign).where(Campaign.id == campaign_id).options(*options))
 
 

@@ -3,9 +3,10 @@ export of the unlisted worklist (whose page is campaign_results.unlisted).
 
 Coordination only (admins and coordinators): a coach sees a company's participations on that company's page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from crm.auth.models import COORDINATION
 from crm.campaigns import services, worklist
@@ -22,7 +23,9 @@ from crm.campaigns.rates import change_rate
 from crm.campaigns.sections import CAMPAIGN_SECTIONS
 from crm.companies import queries as company_queries
 from crm.companies.list_views import CompanyFilterForm
+from crm.companies.services import visibility_key
 from crm.core.access import role_required
+from crm.core.cache import cached
 from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
@@ -201,14 +204,28 @@ def delete(campaign_id: int):
 # --- one campaign -----------------------------------------------------------------------------------------------
 
 
+def _results(campaign, table: services.SalesTable) -> tuple[Markup, Markup]:
+    """The sales table and the sections below the participants (metrics, catalog, deliverables), rendered and
+    kept until domain data changes: with 100 participants they cost more than the rest of the page. They show
+    nothing that depends on the reader but the language and which companies they may see."""
+    language = str(get_locale())
+    sales = cached(("campaign_sales_table", campaign.id, language), lambda: Markup(
+        render_template("campaigns/_sales_table.html", campaign=campaign, table=table)))
+    sections = cached(("campaign_sections", campaign.id, language, visibility_key(current_user)), lambda: Markup(
+        render_template("campaigns/_sections.html",
+                        sections=CAMPAIGN_SECTIONS.sections_for(campaign, current_user))))
+    return sales, sections
+
+
 def _render_detail(campaign, *, selection_form: SelectionForm | None = None, status_error: tuple | None = None,
                    status: int = 200):
+    table = services.sales_table(campaign, campaign.participations)
+    sales, sections = _results(campaign, table)
     return render_template(
         "campaigns/detail.html", campaign=campaign, groups=services.participants_by_status(campaign),
-        table=services.sales_table(campaign, campaign.participations), allowed_moves=services.ALLOWED_MOVES,
-        selection_form=selection_form or SelectionForm(formdata=None), status_form=StatusForm(formdata=None),
-        status_error=status_error, statuses=ParticipationStatus,
-        sections=CAMPAIGN_SECTIONS.sections_for(campaign, current_user)), status
+        has_sales_rows=bool(table.rows), sales_table=sales, sections=sections,
+        allowed_moves=services.ALLOWED_MOVES, selection_form=selection_form or SelectionForm(formdata=None),
+        status_error=status_error, statuses=ParticipationStatus), status
 
 
 @bp.get("/<int:campaign_id>")
