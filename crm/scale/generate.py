@@ -34,7 +34,7 @@ from crm.extensions import db
 from crm.programs.models import EnrollmentStatus, FinalReportStatus, ReportStatus, SettlementStatus
 from crm.scale import names
 from crm.scale.audit import write_audit_log
-from crm.scale.bulk import BulkWriter, empty_database, finish_loading, has_companies, prepare_for_loading
+from crm.scale.bulk import SyntheticWriter, empty_database, finish_loading, has_companies, prepare_for_loading
 from crm.scale.sizes import Sizes
 
 # One password for every generated user, printed by the command: a synthetic dataset is never a real one.
@@ -153,7 +153,7 @@ class _Company:
 
 
 class _Generator:
-    def __init__(self, writer: BulkWriter, sizes: Sizes, seed: int, now: datetime):
+    def __init__(self, writer: SyntheticWriter, sizes: Sizes, seed: int, now: datetime):
         self.w = writer
         self.sizes = sizes
         self.seed = seed
@@ -619,7 +619,7 @@ def generate(sizes: Sizes, seed: int = 1, *, reset: bool = False, now: datetime 
     seed_specialties()
     seed_channels()
     prepare_for_loading(connection)
-    writer = BulkWriter(connection)
+    writer = SyntheticWriter(connection)
     generator = _Generator(writer, sizes, seed, (now or datetime.now(UTC)).replace(microsecond=0))
     generator.users()
     generator.companies_with_history()

@@ -1,16 +1,19 @@
 """/imports/ with companies: preview, problems by line, update or skip, apply all or none, audit, undo, expiry."""
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
+from crm.audit.context import acting_as
 from crm.audit.models import AuditLog
 from crm.companies import services as company_services
 from crm.companies.models import Company, CompanyAlias, EnterpriseType, StageChange
 from crm.companies.pipeline import Stage
+from crm.core.bulk import BulkWriter
 from crm.core.errors import RuleError
+from crm.core.models import DataVersion
 from crm.core.softdelete import including_deleted
 from crm.core.time import utcnow
 from crm.imports import services
@@ -212,46 +215,20 @@ def test_a_row_matching_a_company_by_number_name_or_alias_is_an_update_or_can_be
     assert kept.note == "지켜야 할 메모"  # a column the file lacks keeps its value
 
 
-def test_applying_is_all_or_nothing_when_a_row_fails_after_some_were_written(upload, coordinator, db,
-                                                                             monkeypatch):
+def test_a_business_number_stored_by_somebody_else_during_apply_refuses_every_row_written_before_it(
+        upload, client_as, coordinator, db, monkeypatch):
     upload(csv_bytes(COMPANY_HEADERS, company_rows(5)), "a.csv")
-    batch = _batch(db)
-    real_start = services.start_of_pipeline
-    calls = []
-
-    def failing_on_the_fourth(company, **kwargs):
-        calls.append(1)
-        if len(calls) == 4:
-            # Two chunks of two companies have been written (the stage changes follow each chunk's flush).
-            assert db.session.scalar(sa.select(sa.func.count(Company.id))) == 4
-            raise RuntimeError("disk full")
-        return real_start(company, **kwargs)
-
-    monkeypatch.setattr(services, "FLUSH_EVERY", 2)
-    monkeypatch.setattr(services, "start_of_pipeline", failing_on_the_fourth)
-
-    with pytest.raises(RuntimeError):
-        services.apply_batch(batch, actor=coordinator)
-    db.session.rollback()
-
-    assert len(calls) == 4
-    assert _companies(db) == []
-    assert _batch(db).status is ImportStatus.PREVIEW
-    assert db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(AuditLog.import_batch_id.is_not(None))) == 0
-
-
-def test_a_business_number_stored_by_somebody_else_during_apply_refuses_the_whole_import(
-        upload, client_as, coordinator, make_company, db, monkeypatch):
-    upload(csv_bytes(COMPANY_HEADERS, company_rows(3)), "a.csv")
     batch = _batch(db)
     real_check = services.check_batch
 
     def check_then_a_rival_saves(checked, **kwargs):
         rows = real_check(checked, **kwargs)
         db.session.add(Company(name="경쟁", name_key="경쟁", enterprise_type=EnterpriseType.OTHER,
-                               business_number=business_number(2), stage="sourced"))
+                               business_number=business_number(5), stage="sourced"))
         return rows
 
+    # Two companies a statement: the first four are written before the fifth fails.
+    monkeypatch.setattr(services, "WRITE_EVERY", 2)
     monkeypatch.setattr(services, "check_batch", check_then_a_rival_saves)
 
     with pytest.raises(RuleError):
@@ -259,6 +236,8 @@ def test_a_business_number_stored_by_somebody_else_during_apply_refuses_the_whol
     db.session.rollback()
 
     assert _companies(db) == []
+    assert _batch(db).status is ImportStatus.PREVIEW
+    assert db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(AuditLog.import_batch_id.is_not(None))) == 0
 
 
 def test_every_change_of_an_import_is_in_the_audit_log_under_it(upload, client_as, coordinator, make_company, db):
@@ -441,3 +420,55 @@ def test_a_new_company_is_made_as_the_form_makes_it_with_its_start_recorded_and_
     changes = list(db.session.scalars(sa.select(StageChange).where(StageChange.company_id == company.id)))
     assert [(change.from_stage, change.to_stage, change.by_id) for change in changes] == [
         (None, Stage.LISTED, coordinator.id)]
+
+
+def _inserts_logged(db) -> dict[str, tuple]:
+    """Per kind of record, its insert audit row: when, who, under which batch, whether it names the record it
+    logs, and the snapshot without the ids (the same company made twice gets other ones)."""
+    logged = db.session.scalars(sa.select(AuditLog).where(
+        AuditLog.action == "insert", AuditLog.record_type.in_(("Company", "CompanyAlias", "StageChange"))))
+    return {row.record_type: (row.at, row.actor_id, row.actor_label, row.ip, row.import_batch_id,
+                              row.record_id == str(row.changes["id"]),
+                              {key: value for key, value in row.changes.items() if key not in ("id", "company_id")})
+            for row in logged}
+
+
+def test_an_imported_company_is_audited_as_the_listener_audits_one_made_by_hand(coordinator, db):
+    headers = ("기업명", "브랜드명(별칭)", "기업유형", "사업자등록번호", "지역", "업종", "홈페이지", "발굴일", "단계")
+    row = ["공생공작", "공생 브랜드", "협동조합", business_number(1), "강원도", "식품", "https://example.kr",
+           "2021. 11. 25.", "입점완료"]
+    with time_machine.travel(datetime(2026, 12, 6, 3, tzinfo=UTC), tick=False):
+        batch_id = services.create_batch(csv_bytes(headers, [row]), "a.csv", "companies", actor=coordinator).id
+        db.session.commit()
+        with acting_as(coordinator, import_batch_id=batch_id):
+            company_services.create_company(company_services.CompanyFields(
+                name="공생공작", enterprise_type=EnterpriseType.COOPERATIVE, business_number=business_number(1),
+                region="강원도", industry="식품", website="https://example.kr", discovered_on=date(2021, 11, 25),
+                aliases=["공생 브랜드"]), stage=Stage.LISTED, actor=coordinator)
+        by_hand = _inserts_logged(db)
+        db.session.rollback()
+
+        services.apply_batch(db.session.get(ImportBatch, batch_id), actor=coordinator)
+
+    assert set(by_hand) == {"Company", "CompanyAlias", "StageChange"}
+    assert _inserts_logged(db) == by_hand
+
+
+def _data_version(db) -> int:
+    return db.session.scalar(sa.select(DataVersion.version).where(DataVersion.name == "domain")) or 0
+
+
+def test_the_data_version_is_raised_before_the_first_company_is_written(upload, coordinator, db, monkeypatch):
+    upload(csv_bytes(COMPANY_HEADERS, company_rows(3)), "a.csv")
+    before = _data_version(db)
+    versions_at_writes = []
+
+    class WatchedWriter(BulkWriter):
+        def flush(self, table):
+            versions_at_writes.append(_data_version(db))
+            super().flush(table)
+
+    monkeypatch.setattr(services, "BulkWriter", WatchedWriter)
+    services.apply_batch(_batch(db), actor=coordinator)
+
+    assert versions_at_writes and min(versions_at_writes) > before
