@@ -1,5 +1,6 @@
 """/pipeline/: the board — a column per stage, the funnel figures above it, a move form on each card."""
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField
@@ -50,5 +51,7 @@ def index():
         "pipeline/board.html", form=form, filters=filters,
         columns=board.columns(filters, current_user), funnel=board.funnel_figures(filters, current_user),
         can_move=current_user.role in MOVERS, move_targets=board.move_targets, board_url=request.full_path.rstrip("?"),
-        stage_labels=Stage.translated_labels(),
+        # Translated once, not once per card.
+        stage_labels=Stage.translated_labels(), type_labels=EnterpriseType.translated_labels(),
+        days_format=gettext("%(n)d일째"),
     ), 200 if valid else 422
