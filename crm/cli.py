@@ -1,4 +1,5 @@
-"""Command-line tools: `flask users create`, `flask demo load`, `flask demo scale`, `flask backup`, `flask restore`."""
+"""Command-line tools: `flask users create`, `flask demo load`, `flask demo scale`, `flask imports expire`,
+`flask backup`, `flask restore`."""
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from crm.scale.options import size_options
 
 users_cli = AppGroup("users", help="사용자 관리")
 demo_cli = AppGroup("demo", help="시연용 데이터")
+imports_cli = AppGroup("imports", help="가져오기")
 
 
 def _read_password() -> str:
@@ -85,6 +87,17 @@ def scale_demo_command(seed: int, factor: float, reset: bool, **counts: int | No
         click.echo(line)
 
 
+@imports_cli.command("expire")
+def expire_imports_command() -> None:
+    """24시간이 지난 가져오기 미리보기를 만료하고 그 행을 지웁니다 (cron 등으로 매시간 실행하세요)."""
+    from crm.imports.services import expire_stale_batches
+
+    with acting_as(None):
+        deleted = expire_stale_batches()
+        db.session.commit()
+    click.echo(f"24시간이 지난 가져오기의 행 {deleted:,}개를 지웠습니다.")
+
+
 @click.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target: Path | None) -> None:
@@ -132,5 +145,6 @@ def known_revisions() -> set[str]:
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(imports_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

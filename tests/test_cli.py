@@ -1,3 +1,5 @@
+import io
+
 import sqlalchemy as sa
 
 from crm.audit.models import AuditLog
@@ -82,3 +84,35 @@ def test_demo_load_brings_the_companies_the_report_names_without_invented_contac
     coached = db.session.scalars(sa.select(Company.name).join(CompanyCoach)).all()
     assert sorted(coached) == sorted(["365공유경제사회적협동조합", "레인보우팜 주식회사 농업회사법인",
                                       "아주건강한속삭임"])
+
+
+def test_imports_expire_deletes_the_rows_of_previews_older_than_a_day_and_keeps_newer_ones(app, db, client_as,
+                                                                                          coordinator):
+    from datetime import timedelta
+
+    import time_machine
+
+    from crm.core.time import utcnow
+    from crm.imports.models import ImportBatch, ImportRow, ImportStatus
+    from tests.imports.conftest import COMPANY_HEADERS, company_rows, csv_bytes
+
+    def upload(name: str, start: int) -> None:
+        client_as(coordinator).post("/imports/", data={"kind": "companies", "file": (
+            io.BytesIO(csv_bytes(COMPANY_HEADERS, company_rows(2, start=start))), name)},
+            content_type="multipart/form-data")
+
+    upload("new.csv", 5)
+    # Uploaded last, so that no later upload expires it on the way.
+    with time_machine.travel(utcnow() - timedelta(hours=25)):
+        upload("old.csv", 1)
+
+    result = app.test_cli_runner().invoke(args=["imports", "expire"])
+
+    assert result.exit_code == 0, result.output
+    assert "2개" in result.output
+    db.session.expire_all()
+    batches = {batch.file_name: batch for batch in db.session.scalars(sa.select(ImportBatch))}
+    assert batches["old.csv"].status is ImportStatus.EXPIRED
+    assert batches["new.csv"].status is ImportStatus.PREVIEW
+    rows = db.session.execute(sa.select(ImportRow.batch_id, sa.func.count()).group_by(ImportRow.batch_id)).all()
+    assert dict(rows) == {batches["new.csv"].id: 2}
