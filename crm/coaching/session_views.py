@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from crm.auth.models import Role
 from crm.coaching import sessions as services
+from crm.coaching.models import CoachingSession, SessionMode
 from crm.coaching.session_forms import EXTRA_ITEM_ROWS_ON_EDIT, NEW_ITEM_ROWS, SessionFilterForm, SessionForm
 from crm.companies.access import company_or_404
 from crm.core.access import signed_in
@@ -37,9 +38,11 @@ def _filter_form() -> tuple[SessionFilterForm, bool]:
 
 
 def _render_index(form: SessionFilterForm, valid: bool):
-    page = paginate(services.session_list_statement(current_user, **form.filters()), cache_count=True)
-    return render_template("coaching/sessions.html", form=form, page=page,
-                           open_item_count=services.open_item_count), 200 if valid else 422
+    page = paginate(services.session_list_statement(current_user, **form.filters(), columns=(CoachingSession.id,)),
+                    cache_count=True)
+    return render_template("coaching/sessions.html", form=form, page=page, rows=services.session_rows(page.items),
+                           # Translated once per page rather than once per row.
+                           mode_labels=SessionMode.translated_labels()), 200 if valid else 422
 
 
 @bp.get("/")

@@ -329,12 +329,17 @@ def session_for(user: User, session_id: int) -> CoachingSession | None:
 
 def session_list_statement(user: User, *, coach_id: int | None = None, company_id: int | None = None,
                            company_name: str | None = None, date_from: date | None = None,
-                           date_to: date | None = None, specialty_id: int | None = None) -> sa.Select:
+                           date_to: date | None = None, specialty_id: int | None = None,
+                           columns: tuple | None = None) -> sa.Select:
     """Live sessions of live companies the user may see, matching every given filter, newest first, with
-    what a row shows (company, coach, action items). Dates are Seoul calendar days, both ends included."""
-    stmt = (sa.select(CoachingSession).join(CoachingSession.company)
-            .options(contains_eager(CoachingSession.company), joinedload(CoachingSession.coach),
-                     selectinload(CoachingSession.action_items)))
+    what a row shows (company, coach, action items) — or, given `columns`, those columns of them. Dates are
+    Seoul calendar days, both ends included."""
+    if columns:
+        stmt = sa.select(*columns).join(CoachingSession.company)
+    else:
+        stmt = (sa.select(CoachingSession).join(CoachingSession.company)
+                .options(contains_eager(CoachingSession.company), joinedload(CoachingSession.coach),
+                         selectinload(CoachingSession.action_items)))
     conditions = []
     if coach_id:
         conditions.append(CoachingSession.coach_id == coach_id)
@@ -353,6 +358,42 @@ def session_list_statement(user: User, *, coach_id: int | None = None, company_i
         conditions.append(CoachingSession.coach_id.in_(coaches_with_it))
     stmt = stmt.where(*conditions).order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
     return visible_to(stmt, user)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """What the session list shows of one session."""
+
+    id: int
+    held_on: date
+    company_id: int
+    company_name: str
+    coach_name: str
+    mode: SessionMode
+    duration_minutes: int
+    topic: str
+    item_count: int
+    open_item_count: int
+
+
+def session_rows(session_ids: list[int]) -> list[SessionRow]:
+    """The list page's rows of a page of session ids, in their order, in two statements: columns and counts
+    rather than sessions with their company, coach and every action item as entities."""
+    rows = {row.id: row for row in db.session.execute(
+        sa.select(CoachingSession.id, CoachingSession.held_on, CoachingSession.company_id,
+                  Company.name.label("company_name"), User.name.label("coach_name"), CoachingSession.mode,
+                  CoachingSession.duration_minutes, CoachingSession.topic)
+        .join(Company, CoachingSession.company_id == Company.id).join(User, CoachingSession.coach_id == User.id)
+        .where(CoachingSession.id.in_(session_ids)))}
+    counts = {session_id: (items, open_items) for session_id, items, open_items in db.session.execute(
+        sa.select(ActionItem.session_id, sa.func.count(ActionItem.id),
+                  sa.func.count(sa.case((ActionItem.done_on.is_(None), ActionItem.id))))
+        .where(ActionItem.session_id.in_(session_ids)).group_by(ActionItem.session_id))}
+    return [SessionRow(id=row.id, held_on=row.held_on, company_id=row.company_id, company_name=row.company_name,
+                       coach_name=row.coach_name, mode=row.mode, duration_minutes=row.duration_minutes,
+                       topic=row.topic, item_count=counts.get(row.id, (0, 0))[0],
+                       open_item_count=counts.get(row.id, (0, 0))[1])
+            for row in map(rows.get, session_ids)]
 
 
 def company_choice(user: User, company_id: int | None) -> list[tuple[int, str]]:
