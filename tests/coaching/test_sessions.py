@@ -20,7 +20,7 @@ from crm.companies.services import CompanyFields, create_company, set_coaches
 from crm.core.errors import RuleError
 from crm.core.export import UTF8_BOM
 from crm.core.softdelete import including_deleted
-from crm.core.time import seoul_today
+from crm.core.time import seoul_today, utcnow
 from crm.extensions import db as _db
 from tests.conftest import csrf_token_from
 
@@ -607,6 +607,25 @@ def test_the_list_is_newest_first_fifty_a_page_with_the_total(db, app, client_as
     assert len(topics_on(first)) == 50 and topics_on(first)[0] == "코칭 0050"
     assert topics_on(second) == ["코칭 0000"]
     assert "전체 51건" in first.text
+
+
+def test_a_row_shows_its_company_coach_mode_and_its_live_action_items_with_the_open_ones(db, client_as, coordinator,
+                                                                                      coach, company):
+    session = new_session(company, coach, topic="판로 코칭")
+    done, _open, deleted = (ActionItem(session_id=session.id, company_id=company.id, what=f"과제 {n}",
+                                       due_on=date(2021, 12, 31)) for n in range(3))
+    done.done_on = date(2021, 10, 1)
+    deleted.deleted_at = utcnow()
+    db.session.add_all([done, _open, deleted])
+    db.session.commit()
+
+    response = client_as(coordinator).get("/coaching/")
+
+    row = response.text.split('data-testid="session-row"')[1].split("</tr>")[0]
+    for text in (f'<a href="/companies/{company.id}">{company.name}</a>', coach.name, "대면", "60",
+                 f'<a href="/coaching/sessions/{session.id}" data-testid="session-link">판로 코칭</a>',
+                 '<td class="text-end">2 (1)</td>'):
+        assert text in row
 
 
 def bulk_sessions(db, company, coach, count: int, *, start: int = 0):

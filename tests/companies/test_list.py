@@ -24,6 +24,7 @@ from crm.companies.models import (
 )
 from crm.companies.pipeline import Stage
 from crm.companies.rules import name_key
+from crm.companies.services import set_coaches
 from crm.core.export import UTF8_BOM
 from crm.core.time import seoul_today
 
@@ -388,6 +389,30 @@ def test_a_row_shows_type_region_stage_coordinator_coaches_and_links_to_the_comp
     assert f'<a href="/companies/{company.id}">공생공작</a>' in response.text
     for text in ("협동조합", "경상남도", "입점안내", coordinator.name, coach.name, "0일"):
         assert text in response.text
+
+
+def test_a_row_lists_aliases_by_name_and_coaches_in_the_order_they_were_assigned(db, client_as, coordinator,
+                                                                               make_user, make_company):
+    first_user, second_user = make_user(Role.COACH, name="가코치"), make_user(Role.COACH, name="나코치")
+    company = make_company("공생공작", aliases=["하늘상회", "가람상회"], coaches=[second_user])
+    set_coaches(company, [second_user.id, first_user.id], actor=coordinator)
+    db.session.commit()
+
+    response = client_as(coordinator).get("/companies/")
+
+    assert '<div class="small text-muted">가람상회, 하늘상회</div>' in response.text
+    assert "<td>나코치, 가코치</td>" in response.text
+
+
+def test_a_row_names_a_coordinator_who_has_since_been_deactivated(db, client_as, admin, make_user, make_company):
+    former = make_user(Role.COORDINATOR, name="전임 코디")
+    make_company("공생공작", coordinator_id=former.id)
+    former.active = False
+    db.session.commit()
+
+    response = client_as(admin).get("/companies/")
+
+    assert "<td>전임 코디</td>" in response.text
 
 
 def pre_designation(db, company, *, valid_to: date, kind=CertificationKind.PRE_REGIONAL):
