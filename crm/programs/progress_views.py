@@ -4,6 +4,8 @@
 A coach reaches enrollments of companies assigned to them only (anything else answers 404, checked after
 loading) and may read reports and comment on them; recording, editing, reviewing and links are coordination's
 (403 for a coach)."""
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
@@ -100,19 +102,35 @@ def export_reports(cohort_id: int, fmt: str):
 
 def _render_enrollment(enrollment, *, link_form: LinkForm | None = None, issued_url: str | None = None,
                        status: int = 200):
-    reports = progress.reports_of(enrollment)
+    now = utcnow()
     context = {
         "enrollment": enrollment,
-        "reports": reports,
-        "charts": progress.indicator_charts(enrollment.cohort, reports),
-        "difficulties": progress.difficulties(reports),
-        "current_week": progress.current_week(enrollment.cohort),
+        "reports_body": _reports_body(enrollment, now),
+        "current_week": progress.current_week(enrollment.cohort, now),
         "is_staff": _is_staff(),
     }
     if _is_staff():
         context.update(links=progress.links_of(enrollment), link_form=link_form or LinkForm(),
                        issued_url=issued_url)
     return render_template("programs/enrollment.html", **context), status
+
+
+def _reports_body(enrollment, now: datetime) -> Markup:
+    """The enrollment's reports, charts and difficulties, kept until domain data changes (the reader may see the
+    enrollment: checked when it was loaded). They depend on the language, on whether the reader is staff (a link
+    to this week's report) and on the Seoul day (the current week, the charts' last week)."""
+    is_staff = _is_staff()
+
+    def render() -> Markup:
+        reports = progress.reports_of(enrollment)
+        return Markup(render_template(
+            "programs/_enrollment_reports.html", enrollment=enrollment, reports=reports,
+            charts=progress.indicator_charts(enrollment.cohort, reports, now),
+            difficulties=progress.difficulties(reports), current_week=progress.current_week(enrollment.cohort, now),
+            is_staff=is_staff))
+
+    return cached(("enrollment_reports", enrollment.id, str(get_locale()), is_staff, now.astimezone(SEOUL).date()),
+                  render)
 
 
 @bp.get("/enrollments/<int:enrollment_id>")
