@@ -5,6 +5,7 @@ assigned to them), and the number of statements does not grow with the number of
 are one GROUP BY, the cards one window-function query (at most `COLUMN_SIZE` per stage), the funnel two
 aggregate queries.
 """
+import functools
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
@@ -149,10 +150,16 @@ def columns(filters: BoardFilters, user: User) -> list[Column]:
     return [Column(stage, counts[stage], cards[stage]) for stage in COLUMNS]
 
 
-def move_targets(company: Company | Card) -> list[Target]:
+def move_targets(company: Company | Card) -> tuple[Target, ...]:
     """The stages the transition table lets this company move to, each flagged when a note is required."""
-    return [Target(stage, move_kind(company.stage, stage, company.held_from) in NOTE_REQUIRED)
-            for stage in allowed_targets(company.stage, company.held_from)]
+    return _move_targets(company.stage, company.held_from)
+
+
+# A function of the transition table alone, asked for by every card of the board: worked out once per kind.
+@functools.cache
+def _move_targets(stage: Stage, held_from: Stage | None) -> tuple[Target, ...]:
+    return tuple(Target(target, move_kind(stage, target, held_from) in NOTE_REQUIRED)
+                 for target in allowed_targets(stage, held_from))
 
 
 def _seoul_days(start: datetime, end: datetime) -> int:
