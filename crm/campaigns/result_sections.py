@@ -47,23 +47,25 @@ def company_section(company: Company, user: User) -> dict:
 
 def participation_timeline(company: Company, limit: int) -> list[timeline.TimelineEntry]:
     """The company's newest participation status changes (one statement)."""
-    stmt = (sa.select(ParticipationChange, Campaign.id, Campaign.name)
+    stmt = (sa.select(ParticipationChange.participation_id, ParticipationChange.at, ParticipationChange.from_status,
+                      ParticipationChange.to_status, ParticipationChange.note, User.name.label("by_name"),
+                      Campaign.id.label("campaign_id"), Campaign.name.label("campaign_name"))
             .join(Participation, ParticipationChange.participation_id == Participation.id)
             .join(Campaign, Participation.campaign_id == Campaign.id)
+            .outerjoin(User, ParticipationChange.by_id == User.id)
             .where(Participation.company_id == company.id, Campaign.deleted_at.is_(None))
-            .options(joinedload(ParticipationChange.by))
             .order_by(ParticipationChange.at.desc(), ParticipationChange.id.desc()).limit(limit))
+    labels = ParticipationStatus.translated_labels()
     entries = []
-    for change, campaign_id, campaign_name in db.session.execute(stmt):
+    for change in db.session.execute(stmt):
         if change.from_status is None:
-            title = _("%(campaign)s: %(status)s", campaign=campaign_name, status=change.to_status.label)
+            title = _("%(campaign)s: %(status)s", campaign=change.campaign_name, status=labels[change.to_status])
         else:
-            title = _("%(campaign)s: %(a)s → %(b)s", campaign=campaign_name, a=change.from_status.label,
-                      b=change.to_status.label)
+            title = _("%(campaign)s: %(a)s → %(b)s", campaign=change.campaign_name, a=labels[change.from_status],
+                      b=labels[change.to_status])
         entries.append(timeline.TimelineEntry(
-            at=change.at, kind="participation", title=title, detail=change.note,
-            actor=change.by.name if change.by else None,
-            url=results.participation_url(change.participation_id, campaign_id)))
+            at=change.at, kind="participation", title=title, detail=change.note, actor=change.by_name,
+            url=results.participation_url(change.participation_id, change.campaign_id)))
     return entries
 
 

@@ -651,30 +651,34 @@ def company_section(company: Company, user: User) -> dict:
 
 def report_timeline(company: Company, limit: int) -> list[timeline.TimelineEntry]:
     """The company's newest weekly reports when submitted and when reviewed, in two statements."""
-    base = (sa.select(WeeklyReport).join(Enrollment, WeeklyReport.enrollment_id == Enrollment.id)
-            .where(Enrollment.company_id == company.id, Enrollment.deleted_at.is_(None))
-            .options(joinedload(WeeklyReport.enrollment).joinedload(Enrollment.cohort)))
-    submitted = db.session.scalars(base.options(joinedload(WeeklyReport.submitted_by))
-                                   .order_by(WeeklyReport.submitted_at.desc()).limit(limit))
+    base = (sa.select(WeeklyReport.enrollment_id, WeeklyReport.week, User.name.label("by_name"))
+            .join(Enrollment, WeeklyReport.enrollment_id == Enrollment.id)
+            .where(Enrollment.company_id == company.id, Enrollment.deleted_at.is_(None)))
+    submitted = db.session.execute(
+        base.add_columns(WeeklyReport.submitted_at, WeeklyReport.status, Enrollment.project_title)
+        .outerjoin(User, WeeklyReport.submitted_by_id == User.id)
+        .order_by(WeeklyReport.submitted_at.desc()).limit(limit))
+    labels = ReportStatus.translated_labels()
     entries = []
     for report in submitted:
-        by = report.submitted_by.name if report.submitted_by else _("기업 (제출 링크)")
         entries.append(timeline.TimelineEntry(
             at=report.submitted_at, kind="weekly_report",
-            title=_("주간 보고 %(week)d주차 제출 (%(status)s)", week=report.week, status=report.status.label),
-            detail=report.enrollment.project_title, actor=by, url=_week_url(report)))
-    reviewed = db.session.scalars(base.where(WeeklyReport.reviewed_at.is_not(None))
-                                  .options(joinedload(WeeklyReport.reviewed_by))
-                                  .order_by(WeeklyReport.reviewed_at.desc()).limit(limit))
+            title=_("주간 보고 %(week)d주차 제출 (%(status)s)", week=report.week, status=labels[report.status]),
+            detail=report.project_title, actor=report.by_name or _("기업 (제출 링크)"),
+            url=_week_url(report.enrollment_id, report.week)))
+    reviewed = db.session.execute(
+        base.add_columns(WeeklyReport.reviewed_at, WeeklyReport.review_comment)
+        .outerjoin(User, WeeklyReport.reviewed_by_id == User.id).where(WeeklyReport.reviewed_at.is_not(None))
+        .order_by(WeeklyReport.reviewed_at.desc()).limit(limit))
     for report in reviewed:
         entries.append(timeline.TimelineEntry(
             at=report.reviewed_at, kind="weekly_review",
             title=_("주간 보고 %(week)d주차 검토", week=report.week), detail=report.review_comment,
-            actor=report.reviewed_by.name if report.reviewed_by else None, url=_week_url(report)))
+            actor=report.by_name, url=_week_url(report.enrollment_id, report.week)))
     return entries
 
 
-def _week_url(report: WeeklyReport) -> str | None:
+def _week_url(enrollment_id: int, week: int) -> str | None:
     if not has_request_context():
         return None
-    return url_for("progress.week", enrollment_id=report.enrollment_id, week=report.week)
+    return url_for("progress.week", enrollment_id=enrollment_id, week=week)
