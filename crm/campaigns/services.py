@@ -370,7 +370,7 @@ def delete_campaign(campaign: Campaign, *, actor: User) -> None:
 
 def campaign_or_none(campaign_id: int, *, with_detail: bool = False) -> Campaign | None:
     """A live campaign with its channel, programme and ranges; `with_detail` adds the participations with the
-    name and business number of their company (all the campaign's page and its export show of it)."""
+    name and business number of their company (all the participations export shows of it)."""
     options = [joinedload(Campaign.channel), joinedload(Campaign.program), selectinload(Campaign.exclusions)]
     if with_detail:
         options.append(selectinload(Campaign.participations).joinedload(Participation.company)
@@ -529,11 +529,16 @@ def company_ids_in(campaign: Campaign) -> set[int]:
     return set(db.session.scalars(sa.select(Participation.company_id).where(Participation.campaign_id == campaign.id)))
 
 
-def participants_by_status(campaign: Campaign) -> dict[ParticipationStatus, list[Participation]]:
-    """The campaign's loaded participations grouped by status, in the table's order, companies by name."""
+def participants_by_status(campaign: Campaign) -> dict[ParticipationStatus, list[sa.Row]]:
+    """The campaign's participations of live companies grouped by status, in the table's order, companies by
+    name: rows of `id` and `company_name`, all the page's table and selection show (one statement)."""
     groups = {status: [] for status in ParticipationStatus}
-    for participation in sorted(campaign.participations, key=lambda p: (p.company.name, p.id)):
-        groups[participation.status].append(participation)
+    rows = db.session.execute(
+        sa.select(Participation.id, Participation.status, Company.name.label("company_name"))
+        .join(Participation.company).where(Participation.campaign_id == campaign.id)
+        .order_by(Company.name, Participation.id))
+    for row in rows:
+        groups[row.status].append(row)
     return groups
 
 

@@ -204,13 +204,13 @@ def delete(campaign_id: int):
 # --- one campaign -----------------------------------------------------------------------------------------------
 
 
-def _results(campaign, table: services.SalesTable) -> tuple[Markup, Markup]:
+def _results(campaign) -> tuple[Markup, Markup]:
     """The sales table and the sections below the participants (metrics, catalog, deliverables), rendered and
     kept until domain data changes: with 100 participants they cost more than the rest of the page. They show
     nothing that depends on the reader but the language and which companies they may see."""
     language = str(get_locale())
     sales = cached(("campaign_sales_table", campaign.id, language), lambda: Markup(
-        render_template("campaigns/_sales_table.html", campaign=campaign, table=table)))
+        render_template("campaigns/_sales_table.html", campaign=campaign, table=services.sales_table(campaign))))
     sections = cached(("campaign_sections", campaign.id, language, visibility_key(current_user)), lambda: Markup(
         render_template("campaigns/_sections.html",
                         sections=CAMPAIGN_SECTIONS.sections_for(campaign, current_user))))
@@ -219,11 +219,11 @@ def _results(campaign, table: services.SalesTable) -> tuple[Markup, Markup]:
 
 def _render_detail(campaign, *, selection_form: SelectionForm | None = None, status_error: tuple | None = None,
                    status: int = 200):
-    table = services.sales_table(campaign, campaign.participations)
-    sales, sections = _results(campaign, table)
+    groups = services.participants_by_status(campaign)
+    sales, sections = _results(campaign)
     return render_template(
-        "campaigns/detail.html", campaign=campaign, groups=services.participants_by_status(campaign),
-        has_sales_rows=bool(table.rows), sales_table=sales, sections=sections,
+        "campaigns/detail.html", campaign=campaign, groups=groups,
+        has_sales_rows=any(groups[status] for status in services.TAKING_PART), sales_table=sales, sections=sections,
         allowed_moves=services.ALLOWED_MOVES, selection_form=selection_form or SelectionForm(formdata=None),
         status_error=status_error, statuses=ParticipationStatus), status
 
@@ -231,7 +231,7 @@ def _render_detail(campaign, *, selection_form: SelectionForm | None = None, sta
 @bp.get("/<int:campaign_id>")
 @role_required(*COORDINATION)
 def detail(campaign_id: int):
-    return _render_detail(_campaign_or_404(campaign_id, with_detail=True))
+    return _render_detail(_campaign_or_404(campaign_id))
 
 
 @bp.post("/<int:campaign_id>/selection")
@@ -247,7 +247,7 @@ def select(campaign_id: int):
             flash(_("%(n)s개 기업을 선정했습니다.", n=len(outcome.result)), "success")
             return redirect(url_for(".detail", campaign_id=campaign_id))
         form = outcome.form
-    return _render_detail(_campaign_or_404(campaign_id, with_detail=True), selection_form=form, status=422)
+    return _render_detail(_campaign_or_404(campaign_id), selection_form=form, status=422)
 
 
 @bp.post("/<int:campaign_id>/participants/<int:participation_id>/status")
@@ -268,7 +268,7 @@ def move_participation(campaign_id: int, participation_id: int):
             return redirect(url_for(".detail", campaign_id=campaign_id))
         form = outcome.form
     messages = [*form.form_errors, *(error for errors in form.errors.values() for error in errors)]
-    return _render_detail(_campaign_or_404(campaign_id, with_detail=True),
+    return _render_detail(_campaign_or_404(campaign_id),
                           status_error=(participation_id, messages), status=422)
 
 
