@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.auth.models import User
 from crm.companies import services
@@ -190,10 +190,9 @@ def list_rows(company_ids: list[int], today: date) -> list[ListRow]:
 
     The page itself is a select of ids only, which the index of live companies by name answers without reading
     the table — what keeps a page deep in the list (OFFSET 15,000) cheap."""
-    coordinator = aliased(User)
     rows = {row.id: row for row in db.session.execute(
-        sa.select(*LIST_COLUMNS, coordinator.name.label("coordinator_name"))
-        .outerjoin(coordinator, Company.coordinator_id == coordinator.id).where(Company.id.in_(company_ids)))}
+        sa.select(*LIST_COLUMNS, User.name.label("coordinator_name"))
+        .outerjoin(User, Company.coordinator_id == User.id).where(Company.id.in_(company_ids)))}
     aliases = alias_names(company_ids)
     coaches = coach_names(company_ids)
     certifications: dict[int, list[Certification]] = {}
