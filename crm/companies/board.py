@@ -8,7 +8,7 @@ aggregate queries.
 import functools
 import statistics
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -18,7 +18,7 @@ from crm.companies.models import Company, EnterpriseType, StageChange, days_sinc
 from crm.companies.pipeline import FUNNEL, NOTE_REQUIRED, Stage, allowed_targets, move_kind
 from crm.companies.services import region_choices, visibility_key, visible_to
 from crm.core.cache import cached
-from crm.core.time import SEOUL, seoul_today
+from crm.core.time import SEOUL
 from crm.extensions import db
 
 # The cards a column shows (those longest in the stage); the rest are a link to the filtered list away. Each card
@@ -74,7 +74,10 @@ class Card:
     region_name: str | None
     stage: Stage
     held_from: Stage | None
-    days_in_stage: int
+    stage_since: datetime
+
+    def days_in_stage(self, today: date) -> int:
+        return days_since(self.stage_since, today)
 
 
 @dataclass
@@ -125,9 +128,15 @@ def stage_counts(filters: BoardFilters, user: User) -> dict[Stage, int]:
 
 
 def longest_in_stage(filters: BoardFilters, user: User, *, per_stage: int = COLUMN_SIZE) -> dict[Stage, list[Card]]:
-    """Per stage, the `per_stage` companies that have been in it longest, in one statement: a union of one
-    limited select per stage, each read in order from the index of live companies by stage (a window over every
-    company costs a hundred times more at 30,000 companies)."""
+    """Per stage, the `per_stage` companies that have been in it longest; kept until domain data changes (building
+    the statement alone cost as much as the query)."""
+    return cached(("board_cards", filters, visibility_key(user), per_stage),
+                  lambda: _longest_in_stage(filters, user, per_stage))
+
+
+def _longest_in_stage(filters: BoardFilters, user: User, per_stage: int) -> dict[Stage, list[Card]]:
+    """One statement: a union of one limited select per stage, each read in order from the index of live companies
+    by stage (a window over every company costs a hundred times more at 30,000 companies)."""
     firsts = [
         _companies(sa.select(Company.id).where(Company.stage == stage, Company.deleted_at.is_(None)), filters, user)
         .order_by(Company.stage_since, Company.id).limit(per_stage).subquery()
@@ -135,12 +144,11 @@ def longest_in_stage(filters: BoardFilters, user: User, *, per_stage: int = COLU
     ids = sa.union_all(*(sa.select(first.c.id) for first in firsts))
     stmt = sa.select(*CARD_COLUMNS).where(Company.id.in_(ids)).order_by(Company.stage_since, Company.id)
     region_names = dict(region_choices())
-    today = seoul_today()
     cards: dict[Stage, list[Card]] = {stage: [] for stage in COLUMNS}
     for row in db.session.execute(stmt):
         cards[row.stage].append(Card(id=row.id, name=row.name, enterprise_type=row.enterprise_type,
                                      region_name=region_names.get(row.region_code), stage=row.stage,
-                                     held_from=row.held_from, days_in_stage=days_since(row.stage_since, today)))
+                                     held_from=row.held_from, stage_since=row.stage_since))
     return cards
 
 

@@ -12,6 +12,7 @@ from crm.companies.models import ENTERPRISE_TYPE_LABELS, EnterpriseType
 from crm.companies.pipeline import Stage
 from crm.core.access import signed_in
 from crm.core.forms import BaseForm
+from crm.core.time import seoul_today
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline")
 MOVERS = (Role.ADMIN, Role.COORDINATOR)
@@ -53,5 +54,5 @@ def index():
         can_move=current_user.role in MOVERS, move_targets=board.move_targets, board_url=request.full_path.rstrip("?"),
         # Translated once, not once per card.
         stage_labels=Stage.translated_labels(), type_labels=EnterpriseType.translated_labels(),
-        days_format=gettext("%(n)d일째"),
+        days_format=gettext("%(n)d일째"), today=seoul_today(),
     ), 200 if valid else 422

@@ -112,6 +112,21 @@ def test_the_board_has_a_column_per_stage_in_funnel_order_with_its_count(make_co
     assert page.columns["guided"]["cards"] == []
 
 
+def test_the_cards_follow_a_move_and_the_days_follow_the_calendar(make_company, db, coordinator, client_as):
+    with time_machine.travel(T0, tick=False):
+        company = make_company("해피브릿지협동조합")
+        client = client_as(coordinator)
+        assert get_board(client).names(Stage.SOURCED) == ["해피브릿지협동조합"]
+
+        services.move_stage(company, Stage.CONTACTED, note=None, actor=coordinator)
+        db.session.commit()
+        page = get_board(client)
+
+    assert page.names(Stage.SOURCED) == [] and page.names(Stage.CONTACTED) == ["해피브릿지협동조합"]
+    with time_machine.travel(T0 + timedelta(days=3), tick=False):
+        assert get_board(client_as(coordinator)).card(company.id)["days"].strip() == "3일째"
+
+
 def test_a_card_shows_the_name_type_region_and_days_in_stage(make_company, coordinator, client_as):
     with time_machine.travel(T0, tick=False):
         make_company("해피브릿지협동조합", enterprise_type=EnterpriseType.COOPERATIVE, region="강원도")
