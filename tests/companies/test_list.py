@@ -404,6 +404,20 @@ def test_a_row_lists_aliases_by_name_and_coaches_in_the_order_they_were_assigned
     assert "<td>나코치, 가코치</td>" in response.text
 
 
+def test_a_row_follows_changes_made_after_the_list_was_shown(db, client_as, coordinator, coach, make_company):
+    company = make_company("공생공작")
+    client = client_as(coordinator)
+    assert "data-testid=\"certification-ends-soon\"" not in client.get("/companies/").text
+
+    set_coaches(company, [coach.id], actor=coordinator)
+    db.session.commit()
+    pre_designation(db, company, valid_to=seoul_today() + timedelta(days=30))
+    response = client.get("/companies/")
+
+    assert f"<td>{coach.name}</td>" in response.text
+    assert response.text.count('data-testid="certification-ends-soon"') == 1
+
+
 def test_a_row_names_a_coordinator_who_has_since_been_deactivated(db, client_as, admin, make_user, make_company):
     former = make_user(Role.COORDINATOR, name="전임 코디")
     make_company("공생공작", coordinator_id=former.id)
