@@ -29,6 +29,7 @@ from crm.companies import timeline
 from crm.companies.models import Company
 from crm.companies.queries import matching_names
 from crm.companies.services import visible_to
+from crm.core.cache import cached
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.filters import korean_date
 from crm.core.softdelete import soft_delete
@@ -377,8 +378,13 @@ class SessionRow:
 
 
 def session_rows(session_ids: list[int]) -> list[SessionRow]:
-    """The list page's rows of a page of session ids, in their order, in two statements: columns and counts
-    rather than sessions with their company, coach and every action item as entities."""
+    """The list page's rows of a page of session ids, in their order; kept until domain data changes."""
+    return cached(("session_rows", tuple(session_ids)), lambda: _session_rows(session_ids))
+
+
+def _session_rows(session_ids: list[int]) -> list[SessionRow]:
+    """Two statements: columns and counts rather than sessions with their company, coach and every action item
+    as entities."""
     rows = {row.id: row for row in db.session.execute(
         sa.select(CoachingSession.id, CoachingSession.held_on, CoachingSession.company_id,
                   Company.name.label("company_name"), User.name.label("coach_name"), CoachingSession.mode,

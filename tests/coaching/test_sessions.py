@@ -628,6 +628,21 @@ def test_a_row_shows_its_company_coach_mode_and_its_live_action_items_with_the_o
         assert text in row
 
 
+def test_a_row_follows_its_action_items_after_the_list_was_shown(db, client_as, coordinator, coach, company):
+    session = new_session(company, coach)
+    client = client_as(coordinator)
+    assert '<td class="text-end">0 (0)</td>' in client.get("/coaching/").text
+
+    item = ActionItem(session_id=session.id, company_id=company.id, what="단가표 정리", due_on=date(2021, 12, 31))
+    db.session.add(item)
+    db.session.commit()
+    assert '<td class="text-end">1 (1)</td>' in client.get("/coaching/").text
+
+    item.done_on = date(2021, 10, 1)
+    db.session.commit()
+    assert '<td class="text-end">1 (0)</td>' in client.get("/coaching/").text
+
+
 def bulk_sessions(db, company, coach, count: int, *, start: int = 0):
     """Sessions with two action items each, written straight through the models."""
     for n in range(start, start + count):
