@@ -13,7 +13,9 @@ from itertools import chain
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -116,3 +118,13 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     if not db.session.info.get(_RAISED):
         _store().put(key, version, value)
     return value
+
+
+def cached_rendering(key: tuple, template: str, context: Callable[[], dict]) -> Markup:
+    """A part of a page rendered from `template` with `context()`, kept like `cached` values, per language.
+
+    `key` must name everything the part shows besides domain data and the language: the record, and the reader's
+    role or visibility or the day where the part depends on them. The part must hold nothing of one reader alone
+    (no CSRF token, no form values): it is shown to every reader with the same key."""
+    return cached(("rendering", template, str(get_locale()), *key),
+                  lambda: Markup(render_template(template, **context())))

@@ -4,7 +4,9 @@ from flask_login import current_user
 from crm.auth.models import COORDINATION, Role
 from crm.coaching.dashboard import coach_dashboard
 from crm.core.access import role_required, signed_in
+from crm.core.cache import cached_rendering
 from crm.core.errors import RuleError
+from crm.core.time import seoul_today
 from crm.programs.progress import dashboard_reports
 from crm.reports import dashboard as panels
 from crm.reports import services
@@ -13,11 +15,17 @@ from crm.reports.weekly import parse_week, weekly_digest
 bp = Blueprint("reports", __name__)
 
 
+def _weekly_reports():
+    """The same for every coordinator and admin; reports fall due at Seoul midnight, so it changes with the day."""
+    return cached_rendering((seoul_today(),), "programs/_dashboard_reports.html",
+                            lambda: {"weekly": dashboard_reports()})
+
+
 def _admin_context() -> dict:
     return {
         "funnel": panels.funnel_counts(),
-        "stage_changes": panels.latest_stage_changes(),
-        "listing_changes": panels.latest_listing_changes(),
+        "latest_changes": cached_rendering((), "reports/_latest_changes.html", lambda: {
+            "stage_changes": panels.latest_stage_changes(), "listing_changes": panels.latest_listing_changes()}),
         "user_counts": services.user_counts_by_role(),
         "recent_logins": services.recent_logins(),
         "recent_audit": services.recent_audit_entries(),
@@ -38,7 +46,7 @@ def dashboard():
     if current_user.role is Role.COACH:
         return render_template("reports/dashboard.html", coach=coach_dashboard(current_user))
     context = _admin_context() if current_user.is_admin else _coordinator_context()
-    return render_template("reports/dashboard.html", weekly=dashboard_reports(), **context)
+    return render_template("reports/dashboard.html", weekly_reports=_weekly_reports(), **context)
 
 
 @bp.get("/reports/weekly")

@@ -253,6 +253,37 @@ def test_the_coordinator_dashboard_shows_overdue_and_waiting_reports(db, make_en
     assert late.id != waiting_for.id
 
 
+def test_the_kept_dashboard_lists_follow_a_review_and_the_next_day(db, make_enrollment, make_company, coordinator,
+                                                                   admin, client_as):
+    enrollment = make_enrollment(company=make_company("검토대기기업"))
+
+    def lists(client) -> tuple[str, str]:
+        page = client.get("/").text
+        return (page.split('data-testid="overdue-reports"')[1].split("</section>")[0],
+                page.split('data-testid="waiting-reports"')[1].split("</section>")[0])
+
+    with time_machine.travel(DURING_WEEK_3, tick=False):
+        report = recorded(db, enrollment, 1, coordinator)
+        overdue, waiting = lists(client_as(coordinator))
+        assert "검토대기기업" in waiting and "2주차" in overdue
+        assert lists(client_as(admin)) == (overdue, waiting)
+
+        progress.review_report(report, None, actor=coordinator)
+        db.session.commit()
+        overdue, waiting = lists(client_as(coordinator))
+        assert "검토대기기업" not in waiting and "(0건)" in waiting
+
+    # Week 3 falls due at the end of its last day in Seoul: a minute later the same reader's list names it,
+    # with nothing written between (signing in writes: the client signs in before midnight).
+    with time_machine.travel("2021-05-23 23:59:00+09:00", tick=False):
+        client = client_as(coordinator)
+        before_midnight, _waiting = lists(client)
+    with time_machine.travel("2021-05-24 00:00:01+09:00", tick=False):
+        after_midnight, _waiting = lists(client)
+    assert "2주차" in before_midnight and "3주차" not in before_midnight
+    assert "2, 3주차" in after_midnight
+
+
 def test_a_coach_dashboard_does_not_show_the_weekly_report_lists(make_enrollment, coach, client_as):
     make_enrollment()
 
