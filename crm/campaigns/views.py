@@ -3,7 +3,7 @@ export of the unlisted worklist (whose page is campaign_results.unlisted).
 
 Coordination only (admins and coordinators): a coach sees a company's participations on that company's page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -25,7 +25,7 @@ from crm.companies import queries as company_queries
 from crm.companies.list_views import CompanyFilterForm
 from crm.companies.services import visibility_key
 from crm.core.access import role_required
-from crm.core.cache import cached
+from crm.core.cache import cached_rendering
 from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
@@ -208,12 +208,10 @@ def _results(campaign) -> tuple[Markup, Markup]:
     """The sales table and the sections below the participants (metrics, catalog, deliverables), rendered and
     kept until domain data changes: with 100 participants they cost more than the rest of the page. They show
     nothing that depends on the reader but the language and which companies they may see."""
-    language = str(get_locale())
-    sales = cached(("campaign_sales_table", campaign.id, language), lambda: Markup(
-        render_template("campaigns/_sales_table.html", campaign=campaign, table=services.sales_table(campaign))))
-    sections = cached(("campaign_sections", campaign.id, language, visibility_key(current_user)), lambda: Markup(
-        render_template("campaigns/_sections.html",
-                        sections=CAMPAIGN_SECTIONS.sections_for(campaign, current_user))))
+    sales = cached_rendering((campaign.id,), "campaigns/_sales_table.html", lambda: {
+        "campaign": campaign, "table": services.sales_table(campaign)})
+    sections = cached_rendering((campaign.id, visibility_key(current_user)), "campaigns/_sections.html", lambda: {
+        "sections": CAMPAIGN_SECTIONS.sections_for(campaign, current_user)})
     return sales, sections
 
 

@@ -1,6 +1,5 @@
 """/companies/…: create, read, edit, move along the pipeline, assign coaches, certify, delete."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,7 +15,7 @@ from crm.companies.rules import clean_business_number
 from crm.companies.sections import sections_for
 from crm.companies.timeline import timeline_for
 from crm.core.access import role_required, signed_in
-from crm.core.cache import cached
+from crm.core.cache import cached, cached_rendering
 from crm.core.errors import RuleError
 from crm.core.forms import call_service
 from crm.core.security import safe_next_url
@@ -89,19 +88,16 @@ def _detail_context(company, **forms) -> dict:
 def _timeline(company) -> Markup:
     """The timeline, rendered and kept until domain data changes: a long history costs every provider its
     newest entries, most of which fall outside the page's. It depends on nothing of the reader but the language."""
-    return cached(("company_timeline", company.id, str(get_locale())), lambda: Markup(
-        render_template("companies/_timeline.html", timeline=timeline_for(company))))
+    return cached_rendering((company.id,), "companies/_timeline.html", lambda: {"timeline": timeline_for(company)})
 
 
 def _sections(company) -> Markup:
     """The products and the sections other packages add (coaching, cohorts, campaigns), rendered and kept until
     domain data changes. They show nothing that depends on the reader but the language, the role, which
     companies they may see and, for overdue items, the day."""
-    key = ("company_sections", company.id, str(get_locale()), current_user.role,
-           services.visibility_key(current_user), seoul_today())
-    return cached(key, lambda: Markup(render_template(
-        "companies/_sections.html", company=company, products=products_of(company),
-        sections=sections_for(company, current_user))))
+    key = (company.id, current_user.role, services.visibility_key(current_user), seoul_today())
+    return cached_rendering(key, "companies/_sections.html", lambda: {
+        "company": company, "products": products_of(company), "sections": sections_for(company, current_user)})
 
 
 def _render_detail(company, status=200, **forms):

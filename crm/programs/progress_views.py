@@ -7,14 +7,14 @@ loading) and may read reports and comment on them; recording, editing, reviewing
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from crm.auth.models import COORDINATION
 from crm.core.access import role_required, signed_in
-from crm.core.cache import cached
+from crm.core.cache import cached_rendering
 from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.time import SEOUL, utcnow
@@ -61,12 +61,8 @@ def _grid_body(cohort) -> Markup:
     enrollment) but the language, and time moves its cells only at Seoul midnight (a week begins and falls due
     then)."""
     now = utcnow()
-
-    def render() -> Markup:
-        return Markup(render_template("programs/_grid.html", grid=progress.cohort_grid(cohort, now),
-                                      report_status_labels=ReportStatus.translated_labels()))
-
-    return cached(("cohort_grid", cohort.id, str(get_locale()), now.astimezone(SEOUL).date()), render)
+    return cached_rendering((cohort.id, now.astimezone(SEOUL).date()), "programs/_grid.html", lambda: {
+        "grid": progress.cohort_grid(cohort, now), "report_status_labels": ReportStatus.translated_labels()})
 
 
 # The weekly-report export: the headers the import of weekly reports reads back, and a column per indicator
@@ -121,16 +117,15 @@ def _reports_body(enrollment, now: datetime) -> Markup:
     to this week's report) and on the Seoul day (the current week, the charts' last week)."""
     is_staff = _is_staff()
 
-    def render() -> Markup:
+    def context() -> dict:
         reports = progress.reports_of(enrollment)
-        return Markup(render_template(
-            "programs/_enrollment_reports.html", enrollment=enrollment, reports=reports,
-            charts=progress.indicator_charts(enrollment.cohort, reports, now),
-            difficulties=progress.difficulties(reports), current_week=progress.current_week(enrollment.cohort, now),
-            is_staff=is_staff))
+        return {"enrollment": enrollment, "reports": reports,
+                "charts": progress.indicator_charts(enrollment.cohort, reports, now),
+                "difficulties": progress.difficulties(reports),
+                "current_week": progress.current_week(enrollment.cohort, now), "is_staff": is_staff}
 
-    return cached(("enrollment_reports", enrollment.id, str(get_locale()), is_staff, now.astimezone(SEOUL).date()),
-                  render)
+    return cached_rendering((enrollment.id, is_staff, now.astimezone(SEOUL).date()),
+                            "programs/_enrollment_reports.html", context)
 
 
 @bp.get("/enrollments/<int:enrollment_id>")
