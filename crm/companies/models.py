@@ -72,6 +72,9 @@ class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model
         live_index("uq_companies_business_number_live", "business_number", unique=True),
         live_index("ix_companies_live_name", "name", "id"),
         live_index("ix_companies_live_stage", "stage", "stage_since", "id"),
+        # The list filtered by region or coordinator, in its default order by name, without sorting the matches.
+        live_index("ix_companies_live_region_name", "region_code", "name", "id"),
+        live_index("ix_companies_live_coordinator_name", "coordinator_id", "name", "id"),
     )
     __audit_ignore__ = frozenset({"name_key", "stage_since"})
 
