@@ -88,6 +88,12 @@ def _field_changes(obj) -> dict:
     return changes
 
 
+def writes_audit_row(obj, session: Session) -> bool:
+    """True when flushing `obj` (an Audited record in `session`) logs a change: an insert, a delete, or an update
+    of a tracked column (a sign-in's `last_login_at` alone is none of these)."""
+    return obj in session.new or obj in session.deleted or bool(_field_changes(obj))
+
+
 def _update_action(changes: dict) -> str:
     deleted = changes.get("deleted_at")
     if deleted is None:

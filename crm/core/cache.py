@@ -1,9 +1,9 @@
 """Figures that are expensive to compute (funnels, counts of long lists), kept per worker process and used only
 while no transaction has changed domain data since.
 
-Every transaction that writes an audited record raises the `domain` row of `data_versions` before its first
-write; a cached value carries the version it was computed at. Reading the version is one primary-key lookup, so
-a change made through any worker, or any server sharing the database, invalidates the caches of all of them.
+Every transaction that makes a change the audit log records raises the `domain` row of `data_versions` before
+its first write; a cached value carries the version it was computed at. Reading the version is one primary-key
+lookup, so a change made through any worker, or any server sharing the database, invalidates the caches of all of them.
 Taking that row's lock first in every writing transaction also gives all writers one lock order.
 """
 import threading
@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from crm.audit.listener import Audited
+from crm.audit.listener import Audited, writes_audit_row
 from crm.core.models import DataVersion
 from crm.extensions import db
 
@@ -74,7 +74,8 @@ def _raise_version(session: Session) -> None:
 def _raise_before_the_first_domain_write(session: Session, flush_context, instances) -> None:
     if session.info.get(_RAISED):
         return
-    if any(isinstance(obj, Audited) for obj in chain(session.new, session.dirty, session.deleted)):
+    if any(isinstance(obj, Audited) and writes_audit_row(obj, session)
+           for obj in chain(session.new, session.dirty, session.deleted)):
         _raise_version(session)
 
 

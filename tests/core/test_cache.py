@@ -115,3 +115,22 @@ def test_a_count_is_kept_per_filter_value_and_viewer(db, make_company, coordinat
     assert cached_count(company_list_statement(coordinator, q="없는이름")) == 0
     assert cached_count(company_list_statement(coach)) == 0
     assert cached_count(company_list_statement(coordinator)) == 2
+
+
+def test_signing_in_keeps_what_the_caches_hold(db, client, coordinator):
+    """A sign-in writes the user's last_login_at, which the audit log leaves out: kept pages stay valid."""
+    from tests.conftest import log_in
+
+    before = current_version()
+
+    assert log_in(client, coordinator.login_id).status_code == 302
+    assert current_version() == before
+
+
+def test_a_change_the_audit_log_records_raises_the_version(db, coordinator):
+    before = current_version()
+
+    coordinator.name = "새 이름"
+    db.session.commit()
+
+    assert current_version() == before + 1
