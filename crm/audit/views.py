@@ -10,7 +10,7 @@ from crm.audit import services
 from crm.audit.forms import AuditFilterForm
 from crm.audit.models import AuditLog, action_label
 from crm.auth.models import Role
-from crm.auth.services import all_users
+from crm.auth.services import user_choices
 from crm.core.access import role_required
 from crm.core.export import export_response
 from crm.core.pagination import count_rows, paginate
@@ -27,7 +27,7 @@ EXPORT_HEADERS = ("시각", "사용자", "아이디", "동작", "기록 종류",
 
 def _filter_form() -> tuple[AuditFilterForm, bool]:
     form = AuditFilterForm(request.args, meta={"csrf": False})
-    form.actor_id.choices = [(0, "")] + [(user.id, f"{user.name} ({user.login_id})") for user in all_users()]
+    form.actor_id.choices = [(0, ""), *user_choices()]
     form.record_type.choices = [("", "")] + [(name, name) for name in services.known_record_types()]
     return form, form.validate()
 

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from crm.audit.services import record_security_event
 from crm.auth.models import Role, User, new_session_token
 from crm.auth.passwords import check_password_rules, hash_password, verify_password
+from crm.core.cache import cached
 from crm.core.errors import RuleError, StaleEditError
 from crm.core.time import utcnow
 from crm.extensions import db
@@ -129,5 +130,10 @@ def users_statement(*, role: Role | None = None, active: bool | None = None, que
     return stmt
 
 
-def all_users() -> list[User]:
-    return list(db.session.scalars(sa.select(User).order_by(User.login_id)))
+def user_choices() -> list[tuple[int, str]]:
+    """Every user as (id, "name (login id)") for a filter's select, by login id; kept until domain data changes
+    (users are audited records)."""
+    return cached(("user choices",), lambda: [
+        (user_id, f"{name} ({login_id})")
+        for user_id, name, login_id in db.session.execute(sa.select(User.id, User.name, User.login_id)
+                                                          .order_by(User.login_id))])

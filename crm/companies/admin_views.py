@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from crm.auth.models import COORDINATION, Role
-from crm.auth.services import all_users
+from crm.auth.services import user_choices
 from crm.companies import history, merge, trash
 from crm.companies.access import company_or_404
 from crm.companies.models import LISTING_STATUS_LABELS, Company, ListingStatus
@@ -216,7 +216,7 @@ def _change_filter_form() -> tuple[ChangeFilterForm, bool]:
     form = ChangeFilterForm(request.args, meta={"csrf": False})
     if form.kind.data not in ("stage", "listing"):
         form.kind.data = "stage"
-    form.user_id.choices = [(0, _("전체"))] + [(user.id, f"{user.name} ({user.login_id})") for user in all_users()]
+    form.user_id.choices = [(0, _("전체")), *user_choices()]
     return form, form.validate()
 
 

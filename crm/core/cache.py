@@ -121,6 +121,22 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+# The version under which `kept_for_good` keeps its values: one no transaction ever reaches.
+_FOR_GOOD = -1
+
+
+def kept_for_good(key: Hashable, compute: Callable[[], T], *, final: Callable[[T], bool]) -> T:
+    """compute()'s value, kept for the life of the worker once `final(value)` holds: for facts no later change can
+    undo, such as an append-only table having reached a size."""
+    entry = _store().get(key, _FOR_GOOD)
+    if entry is not None:
+        return entry[1]
+    value = compute()
+    if final(value):
+        _store().put(key, _FOR_GOOD, value)
+    return value
+
+
 def cached_rendering(key: tuple, template: str, context: Callable[[], dict]) -> Markup:
     """A part of a page rendered from `template` with `context()`, kept like `cached` values, per language.
 

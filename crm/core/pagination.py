@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_sqlalchemy.pagination import SelectPagination
 
-from crm.core.cache import cached
+from crm.core.cache import cached, kept_for_good
 from crm.core.softdelete import deleted_rows_included, includes_deleted
 from crm.extensions import db
 
@@ -45,8 +45,14 @@ class _CappedCountPagination(SelectPagination):
 
     def _query_count(self) -> int:
         limit = self._query_args["count_limit"]
-        first_rows = self._query_args["select"].order_by(None).limit(limit + 1).subquery()
-        count = self._query_args["session"].execute(sa.select(sa.func.count()).select_from(first_rows)).scalar()
+        stmt = self._query_args["select"]
+
+        def count() -> int:
+            first_rows = stmt.order_by(None).limit(limit + 1).subquery()
+            return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(first_rows)).scalar()
+
+        # Such lists only grow (the audit log is append-only): once past the limit, a filter stays past it.
+        count = kept_for_good(("capped", limit, *count_key(stmt)), count, final=lambda rows: rows > limit)
         self.count_capped = count > limit
         return min(count, limit)
 
@@ -57,7 +63,8 @@ def paginate(stmt, *, per_page: int | None = None, cache_count: bool = False,
 
     A select made with including_deleted() is counted with its deleted rows too. `cache_count` keeps the total
     until domain data changes: only for lists of domain records (the audit log grows without raising the version).
-    `count_limit` counts no further than that many rows, for lists that grow without bound (the audit log).
+    `count_limit` counts no further than that many rows, for append-only lists that grow without bound (the audit
+    log): a count past the limit is kept.
     """
     extra = {}
     pagination_class = SelectPagination

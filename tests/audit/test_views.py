@@ -88,6 +88,31 @@ def test_a_long_log_is_counted_only_up_to_the_limit(monkeypatch, admin, client_a
     assert "4건 이상" not in exact and "전체 0건" in exact
 
 
+def _counts(statements: list[str]) -> int:
+    return sum("count(" in statement.lower() for statement in statements)
+
+
+def test_a_count_under_the_limit_follows_new_entries_and_one_past_it_is_not_counted_again(
+        monkeypatch, admin, client_as, db, count_queries):
+    monkeypatch.setattr("crm.audit.views.COUNT_LIMIT", 4)
+    client = client_as(admin)
+    db.session.add_all(AuditLog(actor_label="system", action="export") for _ in range(3))
+    db.session.commit()
+    with count_queries() as under_the_limit:
+        assert "전체 3건" in client.get("/admin/audit/?action=export").text
+
+    db.session.add_all(AuditLog(actor_label="system", action="export") for _ in range(2))
+    db.session.commit()
+    assert "4건 이상" in client.get("/admin/audit/?action=export").text
+    db.session.add(AuditLog(actor_label="system", action="export"))
+    db.session.commit()
+    with count_queries() as past_the_limit:
+        assert "4건 이상" in client.get("/admin/audit/?action=export").text
+
+    assert _counts(under_the_limit.statements) == 1
+    assert _counts(past_the_limit.statements) == 0
+
+
 def test_the_audit_export_streams_every_filtered_entry_and_logs_their_count(monkeypatch, admin, client_as, db):
     monkeypatch.setattr("crm.audit.views.EXPORT_CHUNK", 2)
     db.session.add_all(AuditLog(actor_label=f"user{n}", action="export") for n in range(5))
@@ -103,3 +128,13 @@ def test_the_audit_export_streams_every_filtered_entry_and_logs_their_count(monk
     logged = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "export")
                                 .order_by(AuditLog.id.desc())).first()
     assert logged.changes["list"] == "audit-log" and logged.changes["rows"] == 5
+
+
+def test_the_user_filter_lists_a_user_made_after_the_page_was_shown(admin, client_as, make_user, db):
+    client = client_as(admin)
+    assert "새사용자" not in client.get("/admin/audit/").text
+
+    make_user(name="새사용자", login_id="newcomer")
+    db.session.commit()
+
+    assert "새사용자 (newcomer)" in client.get("/admin/audit/").text
