@@ -21,6 +21,13 @@ def _weekly_reports():
                             lambda: {"weekly": dashboard_reports()})
 
 
+def _coach_panels():
+    """The coach's own companies, sessions and items; overdue marks change with the Seoul day."""
+    today = seoul_today()
+    return cached_rendering((current_user.id, today), "reports/_coach_dashboard.html",
+                            lambda: {"coach": coach_dashboard(current_user, today)})
+
+
 def _admin_context() -> dict:
     return {
         "funnel": panels.funnel_counts(),
@@ -44,7 +51,7 @@ def _coordinator_context() -> dict:
 @signed_in
 def dashboard():
     if current_user.role is Role.COACH:
-        return render_template("reports/dashboard.html", coach=coach_dashboard(current_user))
+        return render_template("reports/dashboard.html", coach_panels=_coach_panels())
     context = _admin_context() if current_user.is_admin else _coordinator_context()
     return render_template("reports/dashboard.html", weekly_reports=_weekly_reports(), **context)
 

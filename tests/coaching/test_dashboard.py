@@ -93,3 +93,27 @@ def test_the_dashboard_takes_the_same_number_of_statements_however_much_the_coac
     assert few.count == many.count, (few.statements, many.statements)
     assert "담당 기업 전체 보기" in client.get("/").text  # 30 companies: more than the dashboard lists
     print(f"coach dashboard: {few.count} statements at 1 and at 30 companies")
+
+
+def test_the_kept_dashboard_follows_changes_and_the_day(db, coach, other_coach, client_as):
+    mine = new_company("레인보우팜", coaches=[coach])
+    session = new_session(mine, coach, held_on=TODAY - timedelta(days=3), topic="지난 코칭")
+    item = new_item(session, "샘플 발송", due_on=TODAY - timedelta(days=1), owner=coach)
+    with time_machine.travel("2026-03-09 14:50:00+00:00", tick=False) as traveller:  # 23:50 in Seoul
+        client, other_client = client_as(coach), client_as(other_coach)
+        first = client.get("/")
+        for_the_other_coach = other_client.get("/")
+        new_session(mine, coach, held_on=TODAY + timedelta(days=2), topic="새 코칭")
+        after_a_new_session = client.get("/")
+        traveller.move_to("2026-03-09 15:10:00+00:00")  # 00:10 the next day, within the idle timeout
+        next_day = client.get("/")
+        item.done_on = TODAY
+        db.session.commit()
+        after_done = client.get("/")
+
+    assert "새 코칭" not in first.text and "기한 지남" not in part(first, "coach-open-items")
+    assert "레인보우팜" not in for_the_other_coach.text
+    assert "새 코칭" in part(after_a_new_session, "coach-upcoming-sessions")
+    assert "기한 지남" in part(next_day, "coach-open-items")
+    assert "샘플 발송" not in part(after_done, "coach-open-items")
+    assert 'data-testid="coach-open-item-count">0<' in after_done.text
