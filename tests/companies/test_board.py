@@ -346,6 +346,26 @@ def test_posting_a_cards_form_moves_the_company_and_returns_to_the_board(app, ma
     assert get_board(client, "?region=11").names(Stage.GUIDED) == [company.name]
 
 
+def test_kept_cards_carry_each_readers_own_csrf_token(app, make_company, make_user, coordinator, client_as, db):
+    company = make_company(stage=Stage.SOURCED)
+    colleague = make_user(Role.COORDINATOR, login_id="colleague")
+    first, second = client_as(coordinator), client_as(colleague)
+    app.config["WTF_CSRF_ENABLED"] = True
+    first_token = get_board(first).card(company.id)["form"]["csrf_token"]
+    form = get_board(second).card(company.id)["form"]
+
+    refused = second.post(form["action"], data={"csrf_token": first_token, "next": form["next"],
+                                                "stage": "contacted", "note": ""})
+    moved = second.post(form["action"], data={"csrf_token": form["csrf_token"], "next": form["next"],
+                                              "stage": "contacted", "note": ""})
+
+    assert form["csrf_token"] != first_token
+    assert refused.status_code == 400
+    assert moved.status_code in (302, 303)
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).stage is Stage.CONTACTED
+
+
 def test_a_refused_card_move_returns_to_the_board_with_the_reason_and_changes_nothing(app, make_company,
                                                                                       coordinator, client_as, db):
     company = make_company(stage=Stage.CONTACTED)
