@@ -70,6 +70,12 @@ def _raise_version(session: Session) -> None:
                        .on_conflict_do_update(index_elements=[table.c.name], set_={"version": table.c.version + 1}))
 
 
+def raise_data_version(session: Session) -> None:
+    """Raise the version once in this transaction, for audited writes made past the ORM (crm.core.bulk)."""
+    if not session.info.get(_RAISED):
+        _raise_version(session)
+
+
 @event.listens_for(Session, "before_flush")
 def _raise_before_the_first_domain_write(session: Session, flush_context, instances) -> None:
     if session.info.get(_RAISED):

@@ -23,6 +23,7 @@ from crm.companies.pipeline import Stage
 from crm.companies.rules import name_key
 from crm.companies.services import distinct_aliases, update_company
 from crm.core.bulk import BulkWriter
+from crm.core.cache import raise_data_version
 from crm.core.errors import RuleError
 from crm.core.mixins import SoftDeleteMixin
 from crm.core.softdelete import including_deleted, soft_delete
@@ -262,9 +263,9 @@ def _add_new_companies(rows: list[RowToApply], *, actor: User) -> None:
     to build, flush and audit the 60,000 records of 20,000 companies.
 
     The session never holds the new records: a query later in the transaction loads them from the database."""
-    # Whatever the session holds goes first, so that the writes keep their order. Checking the batch has already
-    # flushed it, an audited record, so the data version was raised (crm.core.cache) before these writes.
+    # Whatever the session holds goes first, so that the writes keep their order.
     db.session.flush()
+    raise_data_version(db.session)
     writer = BulkWriter(db.session.connection(), chunk_size=WRITE_EVERY)
     now = utcnow()
     company_ids = writer.reserve_ids(Company.__table__, len(rows))
