@@ -1,9 +1,11 @@
 """The migrations build exactly the schema the models describe, and go down and up again, on SQLite
 and (with TEST_DATABASE_URL) PostgreSQL."""
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -139,3 +141,33 @@ def test_t36_every_migration_steps_down_and_up_with_the_demo_data_in_place(migra
 
     upgrade()
     assert _schema_differences() == []
+
+
+def test_the_funnel_columns_migration_fills_them_from_the_stage_changes(migration_app):
+    from crm.audit.context import acting_as
+    from crm.companies.models import Company, EnterpriseType
+    from crm.companies.pipeline import Stage
+    from crm.companies.services import CompanyFields, create_company, move_stage
+    from crm.demo import load_demo
+    from tests.companies.test_funnel import columns_from_the_history, kept_columns
+
+    upgrade()
+    with acting_as(None):
+        load_demo()
+        with time_machine.travel(datetime(2021, 5, 3, 20, tzinfo=UTC), tick=False):  # 5. 4. 05:00 in Seoul
+            company = create_company(CompanyFields(name="이관 확인", enterprise_type=EnterpriseType.COOPERATIVE),
+                                     actor=None)
+        with time_machine.travel(datetime(2021, 5, 20, 1, tzinfo=UTC), tick=False):
+            move_stage(company, Stage.LISTED, note=None, actor=None)
+    db.session.commit()
+    converted_id = company.id
+    expected = {company_id: columns_from_the_history(company_id, db)
+                for company_id in db.session.scalars(sa.select(Company.id))}
+    db.session.close()
+
+    downgrade(revision="aa3b8d77afba")
+    upgrade()
+
+    assert {company_id: kept_columns(company_id, db) for company_id in expected} == expected
+    assert expected[converted_id] == {"funnel_sourced_at": datetime(2021, 5, 3, 20, tzinfo=UTC),
+                                    "funnel_days_to_listing": 16}

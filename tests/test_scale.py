@@ -25,6 +25,7 @@ from crm.companies.services import check_certification
 from crm.programs.models import Cohort, Enrollment, IndicatorValue, Program, WeeklyReport
 from crm.scale import PASSWORD, ScaleRefused, Sizes, generate
 from crm.scale.generate import with_check_digit
+from tests.companies.test_funnel import columns_from_the_history, kept_columns
 from tests.conftest import log_in
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -111,6 +112,7 @@ def test_generated_records_keep_the_rules_the_services_keep(db):
         assert company.stage_since == history[-1].at
         assert company.held_from is (held_from if company.stage is Stage.ON_HOLD else None)
         assert company.version == len(history)
+        assert kept_columns(company_id, db) == columns_from_the_history(company_id, db)
     assert len(companies) == 60
     assert max(len(list(h)) for _id, h in groupby(db.session.scalars(
         sa.select(StageChange.company_id).order_by(StageChange.company_id)))) > 100

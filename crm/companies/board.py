@@ -2,8 +2,8 @@
 
 Every figure takes the same filters and the same visibility rule (a coach counts only the companies
 assigned to them), and the number of statements does not grow with the number of companies: the counts
-are one GROUP BY, the cards one window-function query (at most `COLUMN_SIZE` per stage), the funnel two
-aggregate queries.
+are one GROUP BY, the cards one union of limited queries (at most `COLUMN_SIZE` per stage), the funnel two
+queries over the companies' funnel columns.
 """
 import functools
 import statistics
@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from crm.auth.models import User
-from crm.companies.models import Company, EnterpriseType, StageChange, days_since
+from crm.companies.models import Company, EnterpriseType, days_since
 from crm.companies.pipeline import FUNNEL, NOTE_REQUIRED, Stage, allowed_targets, move_kind
 from crm.companies.services import region_choices, visibility_key, visible_to
 from crm.core.cache import cached
-from crm.core.time import SEOUL
 from crm.extensions import db
 
 # The cards a column shows (those longest in the stage); the rest are a link to the filtered list away. Each card
@@ -170,41 +168,16 @@ def _move_targets(stage: Stage, held_from: Stage | None) -> tuple[Target, ...]:
                  for target in allowed_targets(stage, held_from))
 
 
-def _seoul_days(start: datetime, end: datetime) -> int:
-    return (end.astimezone(SEOUL).date() - start.astimezone(SEOUL).date()).days
-
-
 def funnel_figures(filters: BoardFilters, user: User) -> FunnelFigures:
-    """See FunnelFigures for the definitions; kept until domain data changes (it reads every stage change)."""
+    """See FunnelFigures for the definitions; kept until domain data changes."""
     return cached(("board_funnel", filters, visibility_key(user)), lambda: _funnel_figures(filters, user))
 
 
 def _funnel_figures(filters: BoardFilters, user: User) -> FunnelFigures:
-    """Two statements whatever the number of companies: the count of sourced companies, and one row of two
-    timestamps per converted company for the median.
-
-    The pairs come from one pass over the 발굴 and 입점완료 rows of the companies ever listed (a window gives
-    each company's first 발굴, a GROUP BY its first 입점완료 after that), not from a self-join."""
-    companies = _companies(sa.select(Company.id), filters, user)
-    sourced = db.session.scalar(sa.select(sa.func.count(sa.distinct(StageChange.company_id)))
-                                .where(StageChange.to_stage == Stage.SOURCED, StageChange.company_id.in_(companies)))
-
-    ever_listed = aliased(StageChange)
-    first_sourced = sa.func.min(sa.case((StageChange.to_stage == Stage.SOURCED, StageChange.at)))
-    events = (sa.select(StageChange.company_id, StageChange.to_stage, StageChange.at,
-                        first_sourced.over(partition_by=StageChange.company_id).label("sourced_at"))
-              .where(StageChange.to_stage.in_((Stage.SOURCED, Stage.LISTED)), StageChange.company_id.in_(companies),
-                     StageChange.company_id.in_(sa.select(ever_listed.company_id)
-                                                .where(ever_listed.to_stage == Stage.LISTED)))
-              .subquery())
-    listed_after = sa.case((sa.and_(events.c.to_stage == Stage.LISTED, events.c.at >= events.c.sourced_at),
-                            events.c.at))
-    per_company = (sa.select(sa.func.min(events.c.sourced_at).label("sourced_at"),
-                             sa.func.min(listed_after).label("listed_at"))
-                   .where(events.c.sourced_at.is_not(None)).group_by(events.c.company_id).subquery())
-    pairs = db.session.execute(sa.select(per_company.c.sourced_at, per_company.c.listed_at)
-                               .where(per_company.c.listed_at.is_not(None))).all()
-
-    days = [_seoul_days(sourced_at, listed_at) for sourced_at, listed_at in pairs]
+    """Two statements over the companies' funnel columns (crm.companies.funnel keeps them from the stage changes):
+    the count of sourced companies, and the days to listing of the converted ones for the median."""
+    sourced = db.session.scalar(_companies(sa.select(sa.func.count(Company.funnel_sourced_at)), filters, user))
+    days = list(db.session.scalars(_companies(sa.select(Company.funnel_days_to_listing), filters, user)
+                                   .where(Company.funnel_days_to_listing.is_not(None))))
     return FunnelFigures(sourced=sourced or 0, converted=len(days),
                          median_days=statistics.median(days) if days else None)

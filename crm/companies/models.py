@@ -76,7 +76,8 @@ class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model
         live_index("ix_companies_live_region_name", "region_code", "name", "id"),
         live_index("ix_companies_live_coordinator_name", "coordinator_id", "name", "id"),
     )
-    __audit_ignore__ = frozenset({"name_key", "stage_since"})
+    # The funnel columns follow from the stage changes, which the log records (crm.companies.funnel).
+    __audit_ignore__ = frozenset({"name_key", "stage_since", "funnel_sourced_at", "funnel_days_to_listing"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -99,6 +100,9 @@ class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model
     stage_since: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
     # The stage a company on hold left, to which it may return.
     held_from: Mapped[Stage | None] = enum_column(Stage)
+    # Kept by crm.companies.funnel from the stage changes: the first 발굴 entry, and the days from it to 입점완료.
+    funnel_sourced_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    funnel_days_to_listing: Mapped[int | None]
 
     region: Mapped[Region | None] = relationship()
     coordinator: Mapped[User | None] = relationship(foreign_keys=[coordinator_id])

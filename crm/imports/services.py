@@ -18,6 +18,7 @@ from crm.campaigns.models import Campaign, Participation, ParticipationChange, P
 from crm.coaching import sessions as session_services
 from crm.coaching.models import CoachingSession
 from crm.companies import products as product_services
+from crm.companies.funnel import funnel_dates
 from crm.companies.models import Company, CompanyAlias, CompanyCoach, Product, StageChange
 from crm.companies.pipeline import Stage
 from crm.companies.rules import name_key
@@ -279,7 +280,8 @@ def _add_new_companies(rows: list[RowToApply], *, actor: User) -> None:
         writer.add_audited(Company, {
             **{key: _restored(Company, key, value) for key, value in row.resolved["columns"].items()},
             "id": company_id, "stage": stage, "stage_since": now, "held_from": None, "deleted_at": None,
-            "deleted_by_id": None, "created_at": now, "updated_at": now, "version": 1})
+            "deleted_by_id": None, "created_at": now, "updated_at": now, "version": 1,
+            **funnel_dates([(stage, now)])})
         writer.add_audited(StageChange, {"id": change_id, "company_id": company_id, "from_stage": None,
                                          "to_stage": stage, "is_skip": False, "note": None, "by_id": actor.id,
                                          "at": now})

@@ -24,6 +24,7 @@ from crm.campaigns.models import (
 from crm.campaigns.reference import seed_channels
 from crm.coaching.models import SessionMode
 from crm.coaching.reference import seed_specialties
+from crm.companies.funnel import funnel_dates
 from crm.companies.models import LISTING_MOVES, CertificationKind, EnterpriseType, ListingStatus
 from crm.companies.pipeline import NOTE_REQUIRED, Move, Stage, allowed_targets, move_kind
 from crm.companies.reference import REGIONS, seed_reference_data
@@ -242,8 +243,10 @@ class _Generator:
             stage, held_from = start, None
             if walk:
                 stage, held_from = walk[-1][1], walk[-1][0] if walk[-1][2] is Move.HOLD else None
+            entries = [(to_stage, at) for (_from, to_stage, _kind), at in zip(walk, times, strict=True)]
+            funnel = funnel_dates([(start, created_at), *entries])
             self._company_row(rng, company, number, name, enterprise_type, rng.choices(regions, region_weights)[0],
-                              stage, held_from, times[-1] if times else created_at, len(walk))
+                              stage, held_from, times[-1] if times else created_at, len(walk), funnel)
             self._stage_changes(rng, company, start, walk, times)
             self._aliases(rng, company, number, name)
             self._certification(rng, company, number, enterprise_type)
@@ -256,7 +259,7 @@ class _Generator:
 
     def _company_row(self, rng, company: _Company, number: int, name: str, enterprise_type: EnterpriseType,
                      region_code: str, stage: Stage, held_from: Stage | None, stage_since: datetime,
-                     moves: int) -> None:
+                     moves: int, funnel: dict) -> None:
         self.w.add(_table("companies"), {
             "id": company.id, "name": name, "name_key": name_key(name), "enterprise_type": enterprise_type,
             "business_number": with_check_digit(f"{900000000 + number:09d}") if rng.random() < 0.6 else None,
@@ -267,7 +270,7 @@ class _Generator:
             "source": names.SOURCE, "discovered_on": company.created_at.astimezone(SEOUL).date(),
             "discovered_by_id": company.coordinator_id, "stage": stage, "stage_since": stage_since,
             "held_from": held_from, "created_at": company.created_at, "updated_at": stage_since,
-            "version": 1 + moves, "deleted_at": None, "deleted_by_id": None})
+            "version": 1 + moves, "deleted_at": None, "deleted_by_id": None, **funnel})
 
     def _stage_changes(self, rng, company: _Company, start: Stage, walk, times) -> None:
         table = _table("stage_changes")

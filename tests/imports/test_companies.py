@@ -18,6 +18,7 @@ from crm.core.softdelete import including_deleted
 from crm.core.time import utcnow
 from crm.imports import services
 from crm.imports.models import ImportBatch, ImportRow, ImportStatus
+from tests.companies.test_funnel import kept_columns
 from tests.imports.conftest import COMPANY_HEADERS, business_number, company_rows, csv_bytes, xlsx_bytes
 
 
@@ -420,6 +421,17 @@ def test_a_new_company_is_made_as_the_form_makes_it_with_its_start_recorded_and_
     changes = list(db.session.scalars(sa.select(StageChange).where(StageChange.company_id == company.id)))
     assert [(change.from_stage, change.to_stage, change.by_id) for change in changes] == [
         (None, Stage.LISTED, coordinator.id)]
+
+
+def test_imported_companies_get_the_funnel_columns_their_start_gives(upload, client_as, coordinator, db):
+    headers = ("기업명", "기업유형", "단계")
+    rows = [["발굴된 곳", "사회적기업", "발굴"], ["입점된 곳", "사회적기업", "입점완료"]]
+    _applied(upload, client_as, coordinator, db, rows, headers=headers)
+
+    companies = {company.name: company for company in _companies(db)}
+    sourced = db.session.scalar(sa.select(StageChange.at).where(StageChange.company_id == companies["발굴된 곳"].id))
+    assert kept_columns(companies["발굴된 곳"].id, db) == {"funnel_sourced_at": sourced, "funnel_days_to_listing": None}
+    assert kept_columns(companies["입점된 곳"].id, db) == {"funnel_sourced_at": None, "funnel_days_to_listing": None}
 
 
 def _inserts_logged(db) -> dict[str, tuple]:
