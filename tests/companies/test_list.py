@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from openpyxl import load_workbook
 
 from crm.auth.models import Role
@@ -24,7 +25,7 @@ from crm.companies.models import (
 )
 from crm.companies.pipeline import Stage
 from crm.companies.rules import name_key
-from crm.companies.services import set_coaches
+from crm.companies.services import CompanyFields, set_coaches, update_company
 from crm.core.export import UTF8_BOM
 from crm.core.time import seoul_today
 
@@ -648,3 +649,27 @@ def test_an_anonymous_visitor_cannot_export(client):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+# --- the kept rows --------------------------------------------------------------------------------------------
+
+def test_kept_rows_follow_an_edit_a_new_seoul_day_and_the_language(db, client_as, coordinator, make_company):
+    company = make_company("옛이름", enterprise_type=EnterpriseType.COOPERATIVE)
+    company.stage_since = datetime(2021, 6, 1, 14, 0, tzinfo=UTC)  # 6. 1. 23:00 in Seoul
+    db.session.commit()
+    with time_machine.travel(datetime(2021, 6, 2, 14, 59, tzinfo=UTC), tick=False):  # 6. 2. 23:59 in Seoul
+        client = client_as(coordinator)
+        assert "1일" in row_of(client.get("/companies/"), "옛이름")
+
+    with time_machine.travel(datetime(2021, 6, 2, 15, 1, tzinfo=UTC), tick=False):  # 6. 3. 00:01 in Seoul
+        assert "2일" in row_of(client.get("/companies/"), "옛이름")
+        update_company(company, CompanyFields(name="새이름", enterprise_type=EnterpriseType.COOPERATIVE),
+                       version=company.version, actor=coordinator)
+        db.session.commit()
+        assert names_on(client.get("/companies/")) == ["새이름"]
+        client.post("/lang", data={"lang": "en", "next": "/companies/"})
+        assert "Cooperative" in row_of(client.get("/companies/"), "새이름")
+
+
+def row_of(response, name: str) -> str:
+    return response.text.split(name, 1)[1].split("</tr>", 1)[0]
