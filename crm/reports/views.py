@@ -39,21 +39,23 @@ def _admin_context() -> dict:
     }
 
 
-def _coordinator_context() -> dict:
-    return {
-        "funnel": panels.funnel_counts(current_user),
-        "open_items": panels.open_items(current_user),
-        "campaigns": panels.running_campaigns(),
-    }
+def _coordinator_panels():
+    """The coordinator's funnel and open items, the running campaigns and the weekly reports: campaigns run and
+    items fall overdue with the Seoul day."""
+    today = seoul_today()
+    return cached_rendering((current_user.id, today), "reports/_coordinator_dashboard.html", lambda: {
+        "funnel": panels.funnel_counts(current_user), "open_items": panels.open_items(current_user, today),
+        "campaigns": panels.running_campaigns(today), "weekly_reports": _weekly_reports()})
 
 
 @bp.get("/")
 @signed_in
 def dashboard():
     if current_user.role is Role.COACH:
-        return render_template("reports/dashboard.html", coach_panels=_coach_panels())
-    context = _admin_context() if current_user.is_admin else _coordinator_context()
-    return render_template("reports/dashboard.html", weekly_reports=_weekly_reports(), **context)
+        return render_template("reports/dashboard.html", panels=_coach_panels())
+    if current_user.is_admin:
+        return render_template("reports/dashboard.html", weekly_reports=_weekly_reports(), **_admin_context())
+    return render_template("reports/dashboard.html", panels=_coordinator_panels())
 
 
 @bp.get("/reports/weekly")

@@ -122,6 +122,32 @@ def test_a_coordinator_sees_the_open_action_items_most_urgent_first(db, make_com
     assert "/reports/weekly" in page.text
 
 
+def test_the_kept_coordinator_panels_are_each_coordinators_own_and_follow_changes_and_the_day(
+        db, make_company, make_campaign, coordinator, other_coordinator, coach, client_as):
+    mine = make_company("내 기업", coordinator_id=coordinator.id)
+    make_company("남의 기업", coordinator_id=other_coordinator.id)
+    _session_with_item(mine, coach, "내일 할 일", due_on=TODAY + timedelta(days=1))
+    make_campaign("모레 시작", starts_on=TODAY + timedelta(days=2), ends_on=TODAY + timedelta(days=9))
+    with time_machine.travel(NOW, tick=False):
+        client, other = client_as(coordinator), client_as(other_coordinator)
+        assert funnel_row(client.get("/"), "발굴") == "1개"
+        assert funnel_row(other.get("/"), "발굴") == "1개"
+
+        move_stage(mine, Stage.CONTACTED, note=None, actor=coordinator)
+        _session_with_item(mine, coach, "새 과제", due_on=TODAY + timedelta(days=3))
+        page = client.get("/")
+        assert (funnel_row(page, "발굴"), funnel_row(page, "연락")) == ("0개", "1개")
+        assert 'data-testid="open-item-count">2<' in part(page, "open-items")
+        assert "기한 지남" not in part(page, "open-items")
+        assert funnel_row(other.get("/"), "발굴") == "1개"
+
+    with time_machine.travel("2021-11-11 15:30:00+00:00", tick=False):  # 11. 12. 00:30 in Seoul
+        client = client_as(coordinator)
+        page = client.get("/")
+    assert "기한 지남" in part(page, "open-items").split("내일 할 일")[1].split("</li>")[0]
+    assert "모레 시작" in part(page, "running-campaigns")
+
+
 def test_a_coordinator_does_not_get_the_admin_panels(db, coordinator, client_as):
     page = client_as(coordinator).get("/")
 
