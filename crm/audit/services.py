@@ -32,9 +32,12 @@ def _seoul_day_start_utc(day: date) -> datetime:
 
 def audit_log_statement(*, actor_id: int | None = None, record_type: str | None = None,
                         record_id: str | None = None, action: str | None = None,
-                        date_from: date | None = None, date_to: date | None = None) -> sa.Select:
-    """Newest first; dates are Seoul calendar days, both ends included."""
-    stmt = sa.select(AuditLog).options(joinedload(AuditLog.actor)).order_by(AuditLog.id.desc())
+                        date_from: date | None = None, date_to: date | None = None,
+                        ids_only: bool = False) -> sa.Select:
+    """Newest first; dates are Seoul calendar days, both ends included. The entries with their actors, or only
+    their ids (a page of the list, whose entries `entries_by_id` reads)."""
+    stmt = sa.select(AuditLog.id) if ids_only else sa.select(AuditLog).options(joinedload(AuditLog.actor))
+    stmt = stmt.order_by(AuditLog.id.desc())
     if actor_id:
         stmt = stmt.where(AuditLog.actor_id == actor_id)
     if record_type:
@@ -48,6 +51,12 @@ def audit_log_statement(*, actor_id: int | None = None, record_type: str | None 
     if date_to:
         stmt = stmt.where(AuditLog.at < _seoul_day_start_utc(date_to + timedelta(days=1)))
     return stmt
+
+
+def entries_by_id(ids: list[int]) -> list[AuditLog]:
+    """These entries with their actors, newest first."""
+    return list(db.session.scalars(sa.select(AuditLog).options(joinedload(AuditLog.actor))
+                                   .where(AuditLog.id.in_(ids)).order_by(AuditLog.id.desc())))
 
 
 def known_record_types() -> list[str]:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from crm.audit import services
 from crm.audit.forms import AuditFilterForm
@@ -12,6 +13,7 @@ from crm.audit.models import AuditLog, action_label
 from crm.auth.models import Role
 from crm.auth.services import user_choices
 from crm.core.access import role_required
+from crm.core.cache import cached_rendering
 from crm.core.export import export_response
 from crm.core.pagination import count_rows, paginate
 from crm.extensions import db
@@ -33,9 +35,17 @@ def _filter_form() -> tuple[AuditFilterForm, bool]:
 
 
 def _render_index(form: AuditFilterForm, valid: bool):
-    page = paginate(services.audit_log_statement(**(form.filters() if valid else {})),
+    page = paginate(services.audit_log_statement(**(form.filters() if valid else {}), ids_only=True),
                     count_limit=COUNT_LIMIT)
-    return render_template("audit/index.html", form=form, page=page), 200 if valid else 422
+    return render_template("audit/index.html", form=form, page=page, entry_rows=_entry_rows(page.items)), \
+        200 if valid else 422
+
+
+def _entry_rows(entry_ids: list[int]) -> Markup:
+    """A page's rows, kept rendered per page of ids: entries never change once written, and what else a row shows
+    (the actor's name) is domain data, which the kept rendering follows."""
+    return cached_rendering(("audit rows", tuple(entry_ids)), "audit/_rows.html",
+                            lambda: {"entries": services.entries_by_id(entry_ids)})
 
 
 @bp.get("/")

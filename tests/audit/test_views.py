@@ -138,3 +138,24 @@ def test_the_user_filter_lists_a_user_made_after_the_page_was_shown(admin, clien
     db.session.commit()
 
     assert "새사용자 (newcomer)" in client.get("/admin/audit/").text
+
+
+def test_kept_rows_follow_new_entries_a_renamed_actor_and_the_language(admin, coach, client_as, db):
+    client = client_as(admin)
+    rows_before = client.get("/admin/audit/").text.split("<tbody>")[1].count("<tr>")
+    client.get("/admin/audit/export.csv")  # an event of the log, not a change of domain data
+    assert client.get("/admin/audit/").text.split("<tbody>")[1].count("<tr>") == rows_before + 1
+
+    _edit_role(client, coach, "coordinator")
+    url = "/admin/audit/?record_type=User&action=update"
+    assert client.get(url).text.count("<del>coach</del>") == 1
+
+    _edit_role(client, coach, "coach")
+    page = client.get(url).text
+    assert "<del>coordinator</del> → <ins>coach</ins>" in page and "<del>coach</del>" in page
+
+    client.post(f"/admin/users/{admin.id}/edit", data={"name": "새이름관리자", "role": "admin", "active": "y",
+                                                        "version": admin.version})
+    assert "새이름관리자" in client.get(url).text.split("<tbody>")[1]
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    assert "<td>Edit</td>" in client.get(url).text.split("<tbody>")[1]
