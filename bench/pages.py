@@ -9,8 +9,10 @@ Starts gunicorn (2 sync workers, the `loopback` profile: production settings ove
 same code as the multi-worker tests, signs in once per role, then for each page: warm-up, 200 sequential requests
 (p50, p95), 10 s at concurrency 8 (requests/s, p50, p95, p99), the workers' CPU time per request (from
 /proc/<pid>/stat), and finally the company exports (time, streamed or not, worker memory growth) and the workers'
-resident memory. Prints a table with each page's ratio to the reference page (/admin/bench/reference) and the
-targets it misses, and writes bench/results/pages-<database>-<date>.json. Not a test: see bench/README.md.
+resident memory. The reference page (/admin/bench/reference) is measured again just before each page, and the
+page's ratios are to that measurement: the machine's speed drifts within a run. Prints a table with the reference's
+median figures and each page's ratios and the targets it misses, and writes
+bench/results/pages-<database>-<date>.json. Not a test: see bench/README.md.
 """
 import argparse
 import http.client
@@ -82,6 +84,11 @@ class Result:
     cpu_ms: float | None = None
     ratios: dict = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
+    # The reference page as measured just before this page: the ratios are to it.
+    reference: "Result | None" = None
+
+    def figures(self) -> dict:
+        return {"alone": self.alone, "concurrent": self.loaded, "cpu_ms_per_request": self.cpu_ms}
 
 
 def _scalar(connection, sql: str, **params):
@@ -281,9 +288,10 @@ def measure_page(page: Page, clients: dict[Role, list[Client]], pids: list[int],
     return Result(page, 200, alone, loaded, cpu_ms=server_cpu * 1000 / count)
 
 
-def judge(result: Result, reference: Result) -> None:
-    """Ratios to the reference and the targets of issue 10 that the page misses."""
-    if result.page.kind == REFERENCE or not result.alone:
+def judge(result: Result) -> None:
+    """Ratios to the reference measured just before the page, and the targets of issue 10 that the page misses."""
+    reference = result.reference
+    if not result.alone:
         return
     ratio, throughput_share, ceiling_alone, ceiling_loaded = TARGETS[result.page.kind]
     result.ratios = {
@@ -418,6 +426,28 @@ def compare_first_pages(here: Client, other_url: str, args) -> dict:
     return comparison
 
 
+def median_reference(references: list[Result]) -> Result:
+    """The reference's figures over the run, each the median of its measurements (one before each page)."""
+    def median_of(part: str) -> dict:
+        keys = getattr(references[0], part).keys()
+        return {key: statistics.median(getattr(reference, part)[key] for reference in references) for key in keys}
+
+    page = references[0].page
+    label = f"{page.label} (median of {len(references)})"
+    return Result(Page(page.key, label, page.path, page.role, page.kind), 200, median_of("alone"),
+                  median_of("loaded"), statistics.median(reference.cpu_ms for reference in references))
+
+
+def print_reference_spread(references: list[Result]) -> None:
+    def spread(values) -> str:
+        values = list(values)
+        return f"{min(values):.1f}–{max(values):.1f}"
+
+    print(f"the reference before each page: p50 {spread(r.alone['p50'] for r in references)} ms, p95 "
+          f"{spread(r.alone['p95'] for r in references)} ms, req/s {spread(r.loaded['rps'] for r in references)}, "
+          f"CPU {spread(r.cpu_ms for r in references)} ms per request")
+
+
 def print_exports(exports: dict) -> None:
     for key, export in exports.items():
         if export["status"] is None:
@@ -494,10 +524,17 @@ def main() -> None:
     load_before = os.getloadavg()
     with Run(database_url, args.port, logins) as run:
         clients = {role: run.clients(role, CONCURRENCY) for role in logins}
+        reference_page, *measured = pages
         results = []
-        for page in pages:
-            print(f"  {page.label} {page.path} …", file=sys.stderr, flush=True)
+        for page in measured:
+            # The reference again before every page: on a shared machine its speed drifts within a run, and a page
+            # is compared with the machine as it was when the page was measured.
+            print(f"  {reference_page.label}, then {page.label} {page.path} …", file=sys.stderr, flush=True)
+            reference = measure_page(reference_page, clients, run.pids, args.requests, args.seconds)
+            if not reference.alone:
+                raise SystemExit(f"the reference page answered HTTP {reference.status}:\n{''.join(run.log_tail)}")
             results.append(measure_page(page, clients, run.pids, args.requests, args.seconds))
+            results[-1].reference = reference
         rss_after_pages = run.rss_mb()
         try:
             comparison = (compare_first_pages(clients[Role.ADMIN][0], args.compare_with, args)
@@ -510,20 +547,18 @@ def main() -> None:
                 print(f"  {key} …", file=sys.stderr, flush=True)
                 exports[key] = measure_export(key, clients[Role.ADMIN][0], run.pids)
         rss_at_end = run.rss_mb()
-        log_tail = list(run.log_tail)
 
-    reference = results[0]
-    if not reference.alone:
-        raise SystemExit(f"the reference page answered HTTP {reference.status}:\n{''.join(log_tail)}")
     for result in results:
-        judge(result, reference)
+        judge(result)
+    references = [result.reference for result in results]
     report = {
         "date": date.today().isoformat(), "commit": commit(),
         "database": sa.make_url(database_url).render_as_string(hide_password=True),
         "gunicorn": f"-w {WORKERS} -k sync", "requests": args.requests, "seconds": args.seconds,
         "concurrency": CONCURRENCY, "load_average_before": load_before, "load_average_after": os.getloadavg(),
-        "pages": [{**asdict(result.page), "role": result.page.role.value, "status": result.status,
-                   "alone": result.alone, "concurrent": result.loaded, "cpu_ms_per_request": result.cpu_ms,
+        "reference_median": median_reference(references).figures() if references else None,
+        "pages": [{**asdict(result.page), "role": result.page.role.value,
+                   "status": result.status, **result.figures(), "reference_before": result.reference.figures(),
                    "ratios_to_reference": result.ratios, "misses": result.misses} for result in results],
         "exports": exports, "worker_rss_mb_after_pages": list(rss_after_pages.values()),
         "worker_rss_mb_at_end": list(rss_at_end.values()), "page1_comparison": comparison,
@@ -535,7 +570,9 @@ def main() -> None:
     print(f"\n{database_name(database_url)} ({report['commit']}): {args.requests} sequential requests "
           f"(at most {ALONE_MAX_SECONDS:g} s) and {args.seconds:g} s at concurrency {CONCURRENCY} per page, "
           f"gunicorn -w {WORKERS} -k sync; times in ms\n")
-    print_table(results)
+    if references:
+        print_table([median_reference(references), *results])
+        print_reference_spread(references)
     print_exports(exports)
     worst_rss = max(rss_at_end.values())
     print(f"worker RSS: {', '.join(f'{mb:.0f}' for mb in rss_after_pages.values())} MB after the pages, "
