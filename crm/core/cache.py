@@ -6,6 +6,7 @@ its first write; a cached value carries the version it was computed at. Reading 
 lookup, so a change made through any worker, or any server sharing the database, invalidates the caches of all of them.
 Taking that row's lock first in every writing transaction also gives all writers one lock order.
 """
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -26,18 +27,30 @@ from crm.extensions import db
 
 DOMAIN = "domain"
 MAX_ENTRIES = 1024
+# What a worker keeps in all: the result report's body alone is megabytes at national scale, and a worker must stay
+# well under 200 MB resident whatever pages its readers open.
+MAX_BYTES = 64 * 1024 * 1024
+# What a kept value that is not text counts for: figures and small lists, little beside a rendered page.
+OTHER_VALUE_BYTES = 1024
 _RAISED = "data_version_raised"
 # The version as this transaction first read it: a page asks for several cached figures, one lookup serves them.
 _READ = "data_version_read"
 T = TypeVar("T")
 
 
-class _Store:
-    """A bounded map of key → (version, value), least recently used out first; shared by a worker's threads."""
+def _size(value) -> int:
+    return sys.getsizeof(value) if isinstance(value, str | bytes) else OTHER_VALUE_BYTES
 
-    def __init__(self):
+
+class _Store:
+    """A map of key → (version, value) bounded in entries and in the size of its text, least recently used out
+    first; shared by a worker's threads."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
         self.lock = threading.Lock()
         self.entries: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.size = 0
 
     def get(self, key: Hashable, version: int):
         with self.lock:
@@ -48,11 +61,15 @@ class _Store:
             return entry
 
     def put(self, key: Hashable, version: int, value) -> None:
+        if _size(value) > self.max_bytes:
+            return
         with self.lock:
+            if key in self.entries:
+                self.size -= _size(self.entries.pop(key)[1])
             self.entries[key] = (version, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > MAX_ENTRIES:
-                self.entries.popitem(last=False)
+            self.size += _size(value)
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                self.size -= _size(self.entries.popitem(last=False)[1][1])
 
 
 def _store() -> _Store:

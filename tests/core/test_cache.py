@@ -1,10 +1,12 @@
 """Cached figures are used only while no transaction has changed domain data since they were computed."""
+import sys
+
 import sqlalchemy as sa
 
 from crm.companies.models import Company
 from crm.companies.pipeline import Stage
 from crm.companies.services import move_stage
-from crm.core.cache import cached, current_version
+from crm.core.cache import _Store, cached, current_version
 
 
 class Computation:
@@ -134,3 +136,26 @@ def test_a_change_the_audit_log_records_raises_the_version(db, coordinator):
     db.session.commit()
 
     assert current_version() == before + 1
+
+
+def test_the_store_drops_the_least_recently_used_text_past_its_size_and_never_keeps_a_value_over_it():
+    store = _Store(max_entries=100, max_bytes=3 * sys.getsizeof("x" * 1000))
+    for key in "abc":
+        store.put(key, 1, key * 1000)
+    assert store.get("a", 1) is not None  # now the most recently used
+
+    store.put("d", 1, "d" * 1000)
+
+    assert [key for key in "abcd" if store.get(key, 1) is not None] == ["a", "c", "d"]
+    store.put("huge", 1, "h" * 5000)
+    assert store.get("huge", 1) is None and store.get("d", 1) is not None
+    store.put("d", 2, "d" * 10)  # a newer version of a kept key replaces it and frees its size
+    assert store.size == 2 * sys.getsizeof("x" * 1000) + sys.getsizeof("d" * 10)
+
+
+def test_the_store_keeps_at_most_its_number_of_entries():
+    store = _Store(max_entries=2)
+    for key in "abc":
+        store.put(key, 1, 0)
+
+    assert [key for key in "abc" if store.get(key, 1) is not None] == ["b", "c"]
