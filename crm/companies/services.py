@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from crm.auth.models import Role, User
 from crm.companies.models import (
@@ -275,14 +275,16 @@ def visibility_key(user: User) -> int | None:
 
 
 def company_for(user: User, company_id: int, *, with_detail: bool = False) -> Company | None:
-    """The live company with this id if the user may see it, else None (the view answers 404)."""
-    options = [selectinload(Company.coach_links).joinedload(CompanyCoach.coach),
-               selectinload(Company.aliases), joinedload(Company.region), joinedload(Company.coordinator),
+    """The live company with this id if the user may see it, else None (the view answers 404). One statement: its
+    few coaches, aliases and certifications joined, rather than a statement for each (on PostgreSQL each costs the
+    worker more in the round trip than in its rows)."""
+    options = [joinedload(Company.coach_links).joinedload(CompanyCoach.coach),
+               joinedload(Company.aliases), joinedload(Company.region), joinedload(Company.coordinator),
                joinedload(Company.discovered_by)]
     if with_detail:
-        options.append(selectinload(Company.certifications))
+        options.append(joinedload(Company.certifications))
     stmt = visible_to(sa.select(Company).where(Company.id == company_id).options(*options), user)
-    return db.session.scalar(stmt)
+    return db.session.scalars(stmt).unique().first()
 
 
 def regions() -> list[Region]:
