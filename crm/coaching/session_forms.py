@@ -157,10 +157,11 @@ class SessionFilterForm(BaseForm):
         csrf = False
 
     def set_choices(self, *, coaches, companies, specialties) -> None:
+        """Each as (id, label) pairs."""
         everyone = [("", _l("전체"))]
-        self.coach_id.choices = everyone + [(user.id, user.name) for user in coaches]
+        self.coach_id.choices = everyone + list(coaches)
         self.company_id.choices = everyone + list(companies)
-        self.specialty_id.choices = everyone + [(specialty.id, specialty.name) for specialty in specialties]
+        self.specialty_id.choices = everyone + list(specialties)
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:

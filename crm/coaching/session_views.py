@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from crm.auth.models import Role
 from crm.coaching import sessions as services
@@ -14,6 +15,7 @@ from crm.coaching.models import CoachingSession, SessionMode
 from crm.coaching.session_forms import EXTRA_ITEM_ROWS_ON_EDIT, NEW_ITEM_ROWS, SessionFilterForm, SessionForm
 from crm.companies.access import company_or_404
 from crm.core.access import signed_in
+from crm.core.cache import cached_rendering
 from crm.core.export import export_response
 from crm.core.forms import call_service
 from crm.core.pagination import paginate
@@ -31,18 +33,26 @@ EXPORT_HEADERS = ("일자", "기업", "코치", "방식", "시간(분)", "주제
 
 def _filter_form() -> tuple[SessionFilterForm, bool]:
     form = SessionFilterForm(request.args)
-    form.set_choices(coaches=services.coaches(),
+    form.set_choices(coaches=services.coach_filter_choices(),
                      companies=services.company_choice(current_user, form.company_id.data),
-                     specialties=services.specialties())
+                     specialties=services.specialty_filter_choices())
     return form, form.validate()
 
 
 def _render_index(form: SessionFilterForm, valid: bool):
     page = paginate(services.session_list_statement(current_user, **form.filters(), columns=(CoachingSession.id,)),
                     cache_count=True)
-    return render_template("coaching/sessions.html", form=form, page=page, rows=services.session_rows(page.items),
-                           # Translated once per page rather than once per row.
-                           mode_labels=SessionMode.translated_labels()), 200 if valid else 422
+    return render_template("coaching/sessions.html", form=form, page=page,
+                           session_rows=_session_rows(page.items)), 200 if valid else 422
+
+
+def _session_rows(session_ids: list[int]) -> Markup:
+    """A page's rows, kept rendered until domain data changes: they show nothing but the sessions, and the ids are
+    already those the reader may see."""
+    return cached_rendering(("coaching rows", tuple(session_ids)), "coaching/_rows.html", lambda: {
+        "rows": services.session_rows(session_ids),
+        # Translated once per page rather than once per row.
+        "mode_labels": SessionMode.translated_labels()})
 
 
 @bp.get("/")

@@ -378,13 +378,8 @@ class SessionRow:
 
 
 def session_rows(session_ids: list[int]) -> list[SessionRow]:
-    """The list page's rows of a page of session ids, in their order; kept until domain data changes."""
-    return cached(("session_rows", tuple(session_ids)), lambda: _session_rows(session_ids))
-
-
-def _session_rows(session_ids: list[int]) -> list[SessionRow]:
-    """Two statements: columns and counts rather than sessions with their company, coach and every action item
-    as entities."""
+    """The list page's rows of a page of session ids, in their order. Two statements: columns and counts rather
+    than sessions with their company, coach and every action item as entities."""
     rows = {row.id: row for row in db.session.execute(
         sa.select(CoachingSession.id, CoachingSession.held_on, CoachingSession.company_id,
                   Company.name.label("company_name"), User.name.label("coach_name"), CoachingSession.mode,
@@ -411,13 +406,17 @@ def company_choice(user: User, company_id: int | None) -> list[tuple[int, str]]:
     return [(found_id, name) for found_id, name in db.session.execute(stmt)]
 
 
-def coaches() -> list[User]:
-    """Every user with the coach role (inactive ones too: their sessions stay findable)."""
-    return list(db.session.scalars(sa.select(User).where(User.role == Role.COACH).order_by(User.name, User.id)))
+def coach_filter_choices() -> list[tuple[int, str]]:
+    """(id, name) of every user with the coach role (inactive ones too: their sessions stay findable), for the
+    list's filter; kept until domain data changes."""
+    return cached(("coach choices",), lambda: [tuple(row) for row in db.session.execute(
+        sa.select(User.id, User.name).where(User.role == Role.COACH).order_by(User.name, User.id))])
 
 
-def specialties() -> list[Specialty]:
-    return list(db.session.scalars(sa.select(Specialty).order_by(Specialty.sort_order, Specialty.id)))
+def specialty_filter_choices() -> list[tuple[int, str]]:
+    """(id, name) of every specialty in display order, for the list's filter; kept until domain data changes."""
+    return cached(("specialty choices",), lambda: [tuple(row) for row in db.session.execute(
+        sa.select(Specialty.id, Specialty.name).order_by(Specialty.sort_order, Specialty.id))])
 
 
 def open_item_count(session: CoachingSession) -> int:

@@ -643,6 +643,26 @@ def test_a_row_follows_its_action_items_after_the_list_was_shown(db, client_as, 
     assert '<td class="text-end">1 (0)</td>' in client.get("/coaching/").text
 
 
+def test_kept_rows_follow_a_new_session_an_edited_topic_the_filter_and_the_language(db, client_as, coordinator,
+                                                                                    coach, coach_b, company):
+    first = new_session(company, coach, topic="첫 코칭")
+    client = client_as(coordinator)
+    assert client.get("/coaching/").text.count('data-testid="session-row"') == 1
+
+    new_session(company, coach, held_on=date(2021, 9, 2), topic="둘째 코칭")
+    first.topic = "고친 주제"
+    db.session.commit()
+    page = client.get("/coaching/").text
+    assert page.count('data-testid="session-row"') == 2
+    assert "고친 주제" in page and "첫 코칭" not in page
+    new_session(company, coach_b, topic="다른 코치")
+    assert client.get("/coaching/").text.count('data-testid="session-row"') == 3
+    assert client.get(f"/coaching/?coach_id={coach_b.id}").text.count('data-testid="session-row"') == 1
+
+    client.post("/lang", data={"lang": "en", "next": "/coaching/"})
+    assert "In person" in client.get("/coaching/").text.split("<tbody>")[1]
+
+
 def bulk_sessions(db, company, coach, count: int, *, start: int = 0):
     """Sessions with two action items each, written straight through the models."""
     for n in range(start, start + count):
