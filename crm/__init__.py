@@ -45,8 +45,8 @@ def check_configuration(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from crm import models  # noqa: F401  (every model registered before the mappers configure)
     from crm.auth.session import init_login
-    from crm.companies import funnel  # noqa: F401  (session and engine event listeners)
-    from crm.core import cache, softdelete, sqlite  # noqa: F401
+    from crm.companies import funnel  # noqa: F401  (session event listeners)
+    from crm.core import cache, softdelete, sqlite  # noqa: F401  (session and engine event listeners)
     from crm.extensions import babel, bootstrap, csrf, db, limiter, migrate, select_locale
 
     db.init_app(app)

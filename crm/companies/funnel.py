@@ -16,16 +16,12 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from crm.companies.models import Company, StageChange
+from crm.companies.models import Company, StageChange, days_since
 from crm.companies.pipeline import Stage
-from crm.core.time import SEOUL, as_utc
+from crm.core.time import seoul_date
 
 FUNNEL_COLUMNS = ("funnel_sourced_at", "funnel_days_to_listing")
 _PENDING = "funnel_companies_refreshed"
-
-
-def seoul_days(start: datetime, end: datetime) -> int:
-    return (as_utc(end).astimezone(SEOUL).date() - as_utc(start).astimezone(SEOUL).date()).days
 
 
 def funnel_dates(changes: Iterable[tuple[Stage, datetime]]) -> dict:
@@ -36,7 +32,7 @@ def funnel_dates(changes: Iterable[tuple[Stage, datetime]]) -> dict:
     if sourced_at is not None:
         listed_at = min((at for stage, at in changes if stage is Stage.LISTED and at >= sourced_at), default=None)
     return {"funnel_sourced_at": sourced_at,
-            "funnel_days_to_listing": None if listed_at is None else seoul_days(sourced_at, listed_at)}
+            "funnel_days_to_listing": None if listed_at is None else days_since(sourced_at, seoul_date(listed_at))}
 
 
 def refresh_funnel_dates(connection: Connection, company_ids: Iterable[int]) -> None:

@@ -9,7 +9,7 @@ from crm.auth.models import Role, User
 from crm.companies.pipeline import Stage
 from crm.companies.rules import format_business_number
 from crm.core.mixins import SoftDeleteMixin, TimestampMixin, VersionedMixin, live_index
-from crm.core.time import SEOUL, as_utc, seoul_today, utcnow
+from crm.core.time import seoul_date, seoul_today, utcnow
 from crm.core.types import LabelledEnum, UtcDateTime, enum_column
 from crm.extensions import db
 
@@ -62,7 +62,7 @@ class Store(db.Model):
 
 def days_since(moment: datetime, today: date | None = None) -> int:
     """Calendar days in Seoul from a moment to today: how long a company has been in its stage."""
-    return ((today or seoul_today()) - as_utc(moment).astimezone(SEOUL).date()).days
+    return ((today or seoul_today()) - seoul_date(moment)).days
 
 
 class Company(Audited, SoftDeleteMixin, TimestampMixin, VersionedMixin, db.Model):

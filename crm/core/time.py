@@ -13,6 +13,11 @@ def seoul_today() -> date:
     return utcnow().astimezone(SEOUL).date()
 
 
+def seoul_date(moment: datetime) -> date:
+    """The Seoul calendar day of a stored timestamp."""
+    return as_utc(moment).astimezone(SEOUL).date()
+
+
 def as_utc(value: datetime) -> datetime:
     """SQLite returns naive datetimes for timezone-aware columns; they were stored as UTC."""
     if value.tzinfo is None:
